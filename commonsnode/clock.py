@@ -1,0 +1,32 @@
+"""Time as a dependency: production reads the system clock, tests inject a fixed one."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Seconds since the Unix epoch, as a float."""
+
+    def now(self) -> float: ...
+
+
+class SystemClock:
+    """The real wall clock."""
+
+    def now(self) -> float:
+        return time.time()
+
+
+class FixedClock:
+    """A clock that moves only when told to, so time-dependent rules are testable."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self._now = start
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds

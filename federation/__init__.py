@@ -1,0 +1,1 @@
+"""ActivityPub federation: signatures, fetching, inbox and delivery."""

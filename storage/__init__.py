@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, migrations, repositories and the job queue."""

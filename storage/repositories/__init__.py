@@ -1,0 +1,1 @@
+"""Repositories: one module per aggregate, each implementing a port from commonsnode.ports."""

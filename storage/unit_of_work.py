@@ -1,0 +1,40 @@
+"""Implements commonsnode.ports.UnitOfWork: one transaction with the repositories bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from commonsnode.clock import Clock
+from storage.db import Database
+from storage.queue import SqlJobOutbox
+from storage.repositories.keys import SqlKeyRepository
+from storage.repositories.organisations import SqlOrganisationRepository
+from storage.repositories.tokens import SqlTokenRepository
+
+
+@dataclass(slots=True)
+class SqlUnitOfWork:
+    organisations: SqlOrganisationRepository
+    keys: SqlKeyRepository
+    tokens: SqlTokenRepository
+    jobs: SqlJobOutbox
+
+
+class SqlUnitOfWorkFactory:
+    """Opens units of work on one Database; callable as `async with uow() as tx:`."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    @asynccontextmanager
+    async def __call__(self, *, readonly: bool = False) -> AsyncIterator[SqlUnitOfWork]:
+        async with self._db.transaction(readonly=readonly) as connection:
+            yield SqlUnitOfWork(
+                organisations=SqlOrganisationRepository(connection),
+                keys=SqlKeyRepository(connection),
+                tokens=SqlTokenRepository(connection),
+                jobs=SqlJobOutbox(connection, self._db.dialect, self._clock),
+            )

@@ -1,0 +1,1 @@
+"""The aiohttp application: pages, the JSON API and the ActivityPub endpoints."""
