@@ -39,9 +39,7 @@ _COLUMNS = ("id", "kind", "payload", "attempts", "ordering_key", "created_at", "
 _RETURNING = "RETURNING " + ", ".join(_COLUMNS)
 _RETURNING_JOBS = "RETURNING " + ", ".join(f"jobs.{column}" for column in _COLUMNS)
 
-CLAIM_SQLITE = sa.text(
-    f"UPDATE jobs {_SET_RUNNING} WHERE id IN ({_RUNNABLE}) {_RETURNING}"
-)
+CLAIM_SQLITE = sa.text(f"UPDATE jobs {_SET_RUNNING} WHERE id IN ({_RUNNABLE}) {_RETURNING}")
 # SKIP LOCKED lets several workers claim at once without waiting on each other's rows.
 CLAIM_POSTGRESQL = sa.text(
     f"WITH picked AS ({_RUNNABLE} FOR UPDATE OF j SKIP LOCKED) "

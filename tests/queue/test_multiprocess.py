@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import subprocess
@@ -32,18 +33,18 @@ async def _scalar(db: Database, sql: str) -> int:
         return int(await connection.scalar(sa.text(sql)) or 0)
 
 
-async def _wait_until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
+async def _wait_until(check: Callable[[], Awaitable[bool]], limit: float, what: str) -> None:
     """Poll another process's progress through the database (there is no event to await)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limit
     while not await check():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+            pytest.fail(f"timed out after {limit} s waiting for {what}")
         await asyncio.sleep(0.05)
 
 
 def _spawn(db_url: str, name: str, log: Path, *, lease: float) -> subprocess.Popen[str]:
     with log.open("a") as stderr:
-        process = subprocess.Popen(  # noqa: S603 - our own test script
+        process = subprocess.Popen(
             [sys.executable, str(SCRIPT), "--db", db_url, "--name", name, "--lease", str(lease)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -106,14 +107,14 @@ async def test_job_of_a_killed_worker_runs_again_after_its_lease(
     await queue.enqueue_many([NewJob("test.crash_first")])
     with _workers(db_url, 1, lease=1.0) as [victim]:
         await _wait_until(
-            lambda: _run_count(database, 1), timeout=20, what="the first attempt to start"
+            lambda: _run_count(database, 1), limit=20, what="the first attempt to start"
         )
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
         assert victim.returncode == -signal.SIGKILL
     assert await _scalar(database, "SELECT count(*) FROM jobs WHERE state = 'running'") == 1
     with _workers(db_url, 1, lease=1.0) as [rescuer]:
-        await _wait_until(lambda: _effect_count(database, 1), timeout=30, what="the rerun")
+        await _wait_until(lambda: _effect_count(database, 1), limit=30, what="the rerun")
         rescuer.send_signal(signal.SIGTERM)
         assert rescuer.wait(timeout=30) == 0
     assert await _scalar(database, "SELECT count(*) FROM jobs") == 0
@@ -149,7 +150,7 @@ async def test_many_worker_processes_run_each_job_exactly_once(
         for start in range(0, total, 1000):
             batch = [NewJob("test.effect", {"i": i}) for i in range(start, start + 1000)]
             await queue.enqueue_many(batch)
-        await _wait_until(lambda: _queue_empty(database), timeout=180, what="the queue to drain")
+        await _wait_until(lambda: _queue_empty(database), limit=180, what="the queue to drain")
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         assert [worker.wait(timeout=30) for worker in workers] == [0] * processes
@@ -173,7 +174,7 @@ async def test_ordering_keys_hold_across_worker_processes(database: Database, db
                 for key in range(keys)
             ]
         )
-        await _wait_until(lambda: _queue_empty(database), timeout=120, what="the queue to drain")
+        await _wait_until(lambda: _queue_empty(database), limit=120, what="the queue to drain")
     async with database.transaction(readonly=True) as connection:
         rows = (
             await connection.execute(
@@ -188,5 +189,5 @@ async def test_ordering_keys_hold_across_worker_processes(database: Database, db
     for runs in by_key.values():
         runs.sort()
         assert [seq for _, _, seq in runs] == list(range(per_key))
-        for (_, finished, _), (started, _, _) in zip(runs, runs[1:], strict=False):
+        for (_, finished, _), (started, _, _) in itertools.pairwise(runs):
             assert started >= finished

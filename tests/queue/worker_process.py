@@ -18,7 +18,8 @@ from storage.queue import SqlJobOutbox, SqlJobQueue
 
 SCHEMA = (
     "CREATE TABLE test_runs (job_id BIGINT NOT NULL, worker TEXT NOT NULL, attempt INT NOT NULL)",
-    "CREATE TABLE test_effects (job_id BIGINT PRIMARY KEY, worker TEXT NOT NULL, attempt INT NOT NULL)",
+    "CREATE TABLE test_effects"
+    " (job_id BIGINT PRIMARY KEY, worker TEXT NOT NULL, attempt INT NOT NULL)",
     "CREATE TABLE test_ordered (okey TEXT NOT NULL, seq INT NOT NULL, worker TEXT NOT NULL,"
     " started DOUBLE PRECISION NOT NULL, finished DOUBLE PRECISION NOT NULL)",
 )
@@ -70,7 +71,7 @@ async def main() -> None:
 
     async def ordered(job: Job) -> None:
         started = time.time()
-        await asyncio.sleep(random.uniform(0, 0.003))  # noqa: S311 - widen the race window
+        await asyncio.sleep(random.uniform(0, 0.003))
         await effect_and_finish(
             job,
             "INSERT INTO test_ordered VALUES (:k, :s, :w, :st, :fi)",

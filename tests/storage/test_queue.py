@@ -191,10 +191,13 @@ async def test_enqueue_in_a_rolled_back_unit_of_work_leaves_no_job(
     class Abort(Exception):
         pass
 
-    with pytest.raises(Abort):
+    async def enqueue_then_fail() -> None:
         async with uow() as tx:
             await tx.jobs.enqueue(NewJob("k"))
             raise Abort
+
+    with pytest.raises(Abort):
+        await enqueue_then_fail()
     assert await _count(database) == 0
     async with uow() as tx:
         await tx.jobs.enqueue(NewJob("k"))

@@ -82,6 +82,12 @@ def document(server_url: str) -> dict[str, Any]:
                     "responses": {"200": {"description": "healthy"}, "503": _PROBLEM},
                 }
             },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "summary": "this document",
+                    "responses": {"200": {"description": "the OpenAPI 3.1 document"}},
+                }
+            },
             "/api/v1/organisations": {
                 "get": {
                     "summary": "the organisations of this node",
