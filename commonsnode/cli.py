@@ -124,7 +124,7 @@ async def _cmd_token_create(args: argparse.Namespace) -> int:
     config = _load(args.dir)
     node = await _web_app().open_node(config)
     try:
-        token = await create_token(node.uow, node.clock, handle=args.handle)
+        token = await create_token(node.uow, node.clock, handle=args.handle, operator=args.operator)
     finally:
         await node.close()
     print(token)
@@ -143,6 +143,43 @@ async def _cmd_demo(args: argparse.Namespace) -> int:
     finally:
         await node.close()
     print(f"demo data ready in {config.directory}")
+    return 0
+
+
+async def _cmd_follow(args: argparse.Namespace) -> int:
+    config = _load(args.dir)
+    app = _web_app()
+    node = await app.open_node(config)
+    try:
+        record = await app.follow_as(node, args.as_handle, args.target)
+    finally:
+        await node.close()
+    print(f"{record.state}\t{record.remote_iri}")
+    return 0
+
+
+async def _cmd_domain(args: argparse.Namespace) -> int:
+    config = _load(args.dir)
+    app = _web_app()
+    node = await app.open_node(config)
+    try:
+        lines = await app.moderate(node, args.domain_command, args.domain, args.reason)
+    finally:
+        await node.close()
+    for line in lines:
+        print(line)
+    return 0
+
+
+async def _cmd_mode(args: argparse.Namespace) -> int:
+    config = _load(args.dir)
+    app = _web_app()
+    node = await app.open_node(config)
+    try:
+        await app.moderate(node, "mode", args.mode, "")
+    finally:
+        await node.close()
+    print(f"federation mode: {args.mode}")
     return 0
 
 
@@ -245,7 +282,38 @@ def build_parser() -> argparse.ArgumentParser:
     token_create = token.add_parser("create", help="print a new API token for an organisation")
     token_create.add_argument("dir")
     token_create.add_argument("handle")
+    token_create.add_argument(
+        "--operator", action="store_true", help="the token may also moderate the node"
+    )
     token_create.set_defaults(run=_cmd_token_create)
+
+    follow = commands.add_parser("follow", help="an organisation follows an actor")
+    follow.add_argument("dir")
+    follow.add_argument("--as", dest="as_handle", required=True, metavar="HANDLE")
+    follow.add_argument("target", help="acct:name@host, name@host or an actor IRI")
+    follow.set_defaults(run=_cmd_follow)
+
+    domain = commands.add_parser("domain", help="operator domain rules").add_subparsers(
+        dest="domain_command", required=True, parser_class=_Parser
+    )
+    for name, text in (
+        ("block", "refuse everything from a domain (and its subdomains)"),
+        ("allow", "allow a domain in allowlist mode"),
+        ("remove", "drop the rule for a domain"),
+    ):
+        sub = domain.add_parser(name, help=text)
+        sub.add_argument("dir")
+        sub.add_argument("domain")
+        sub.add_argument("--reason", default="")
+        sub.set_defaults(run=_cmd_domain)
+    listing = domain.add_parser("list", help="list domain rules and the federation mode")
+    listing.add_argument("dir")
+    listing.set_defaults(run=_cmd_domain, domain="", reason="")
+
+    mode = commands.add_parser("federation-mode", help="open federation or allowlist mode")
+    mode.add_argument("dir")
+    mode.add_argument("mode", choices=("open", "allowlist"))
+    mode.set_defaults(run=_cmd_mode)
 
     demo = commands.add_parser("demo", help="add demo organisations (idempotent)")
     demo.add_argument("dir")

@@ -8,6 +8,9 @@ from typing import Protocol
 
 from commonsnode.jobs import DeadJob, Job, JobFailure, NewJob
 from commonsnode.keys import KeyPair, KeyType
+from commonsnode.model.actors import RemoteActor, RemoteKey
+from commonsnode.model.follows import Follow, FollowDirection, FollowState
+from commonsnode.model.moderation import DomainPolicy, DomainRule, FederationMode
 from commonsnode.model.organisations import Organisation
 
 
@@ -50,11 +53,150 @@ class KeyRepository(Protocol):
 
 
 class TokenRepository(Protocol):
-    async def add(self, token_id: str, org_id: str, token_hash: str, created_at: float) -> None:
+    async def add(
+        self, token_id: str, org_id: str, token_hash: str, created_at: float, *, operator: bool
+    ) -> None:
         """Store the hash of a new API token (never the token itself)."""
 
-    async def get_org_id(self, token_hash: str) -> str | None:
-        """The organisation a token acts for, or None when unknown or revoked."""
+    async def get(self, token_hash: str) -> tuple[str, bool] | None:
+        """(organisation id, operator rights) of a live token, or None when unknown or revoked."""
+
+
+class RemoteActorRepository(Protocol):
+    async def upsert(self, actor: RemoteActor, keys: Sequence[RemoteKey]) -> None:
+        """Store the actor and replace its key list with `keys` (rotation drops old keys)."""
+
+    async def get(self, iri: str) -> RemoteActor | None:
+        """The cached actor, or None."""
+
+    async def get_key(self, key_id: str) -> RemoteKey | None:
+        """A cached key by id, or None."""
+
+    async def mark_gone(self, iri: str, now: float) -> None:
+        """The actor was deleted (410 or Delete): keep the row, stop delivering."""
+
+    async def with_inbox(self, inbox: str) -> list[str]:
+        """IRIs of live actors that receive at `inbox` (personal or shared)."""
+
+    async def record_key_failure(self, key_id: str, until: float, reason: str) -> None:
+        """Negative-cache a failed key fetch until `until`."""
+
+    async def key_failure(self, key_id: str, now: float) -> str | None:
+        """The reason a key fetch failed recently, or None when it may be tried."""
+
+    async def prune_key_failures(self, now: float) -> int:
+        """Forget expired negative entries."""
+
+
+class InboxLog(Protocol):
+    async def record(self, activity_id: str, recipient: str, actor: str, now: float) -> bool:
+        """Remember (activity, recipient inbox); False when it was seen before (a replay)."""
+
+    async def prune(self, before: float) -> int:
+        """Forget entries received before `before`."""
+
+
+class TombstoneRepository(Protocol):
+    async def add(self, iri: str, actor: str, now: float) -> None:
+        """Remember that a remote object was deleted, so a late Create cannot resurrect it."""
+
+    async def exists(self, iri: str) -> bool:
+        """True when the object was deleted."""
+
+
+class FollowRepository(Protocol):
+    async def get(self, direction: FollowDirection, org_id: str, remote_iri: str) -> Follow | None:
+        """The follow between a local org and a remote actor in this direction, or None."""
+
+    async def get_by_activity(self, activity_iri: str) -> Follow | None:
+        """The follow a Follow activity created, or None."""
+
+    async def save(self, follow: Follow) -> None:
+        """Insert or update by (direction, org, remote)."""
+
+    async def delete(self, direction: FollowDirection, org_id: str, remote_iri: str) -> bool:
+        """Remove a follow; False when there was none."""
+
+    async def list(
+        self,
+        direction: FollowDirection,
+        org_id: str,
+        state: FollowState | None,
+        limit: int,
+        after: str | None = None,
+    ) -> list[Follow]:
+        """Follows of an org, oldest first, keyset-paged by follow id."""
+
+    async def count(self, direction: FollowDirection, org_id: str, state: FollowState) -> int:
+        """How many follows of this kind an org has."""
+
+    async def follower_inboxes(self, org_id: str) -> list[str]:
+        """Distinct delivery inboxes (shared preferred) of the org's accepted, live followers."""
+
+    async def delete_remote(self, remote_iri: str) -> int:
+        """Remove every follow with a remote actor (it was deleted or is gone)."""
+
+
+class ActivityRepository(Protocol):
+    async def add(
+        self,
+        activity_id: str,
+        org_id: str | None,
+        type_: str,
+        document: str,
+        now: float,
+        *,
+        public: bool,
+    ) -> None:
+        """Store an activity we published, so its id dereferences (public ones to anyone)."""
+
+    async def get(self, activity_id: str) -> tuple[str | None, str, bool] | None:
+        """(org id, JSON document, public) of a published activity, or None."""
+
+    async def list_by_org(
+        self, org_id: str, limit: int, before: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(activity id, JSON document) pairs of an org's public activities, newest first."""
+
+    async def count_by_org(self, org_id: str) -> int:
+        """How many activities an org published."""
+
+
+class ModerationRepository(Protocol):
+    async def policy(self) -> DomainPolicy:
+        """The current domain rules and federation mode."""
+
+    async def set_rule(self, domain: str, rule: DomainRule, reason: str, now: float) -> None:
+        """Block or allow a domain (replacing an earlier rule for it)."""
+
+    async def remove_rule(self, domain: str) -> bool:
+        """Drop the rule for a domain; False when there was none."""
+
+    async def rules(self) -> list[tuple[str, DomainRule, str]]:
+        """(domain, rule, reason) for every rule."""
+
+    async def set_mode(self, mode: FederationMode) -> None:
+        """Switch between open federation and allowlist mode."""
+
+    async def block_actor(self, org_id: str, remote_iri: str, now: float) -> None:
+        """A local org blocks a remote actor."""
+
+    async def unblock_actor(self, org_id: str, remote_iri: str) -> bool:
+        """Lift an org's block."""
+
+    async def is_actor_blocked(self, org_id: str, remote_iri: str) -> bool:
+        """True when the org blocks this actor."""
+
+
+class HostStateRepository(Protocol):
+    async def get(self, host: str) -> dict[str, object] | None:
+        """The stored per-host delivery state (federation owns its shape), or None."""
+
+    async def put(self, host: str, state: dict[str, object], expires_at: float) -> None:
+        """Store per-host state; it is forgotten after `expires_at`."""
+
+    async def prune(self, now: float) -> int:
+        """Forget expired host records (bounded state with thousands of failing hosts)."""
 
 
 class UnitOfWork(Protocol):
@@ -64,6 +206,13 @@ class UnitOfWork(Protocol):
     keys: KeyRepository
     tokens: TokenRepository
     jobs: JobOutbox
+    actors: RemoteActorRepository
+    inbox_log: InboxLog
+    tombstones: TombstoneRepository
+    follows: FollowRepository
+    activities: ActivityRepository
+    moderation: ModerationRepository
+    hosts: HostStateRepository
 
 
 class UnitOfWorkFactory(Protocol):

@@ -43,6 +43,7 @@ api_tokens = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("revoked_at", sa.Float, nullable=True),
+    sa.Column("operator", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 jobs = sa.Table(
@@ -62,4 +63,115 @@ jobs = sa.Table(
     sa.Column("dedupe_key", sa.Text, nullable=True),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+remote_actors = sa.Table(
+    "remote_actors",
+    metadata,
+    sa.Column("iri", sa.Text, primary_key=True),
+    sa.Column("host", sa.Text, nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("inbox", sa.Text, nullable=False),
+    sa.Column("shared_inbox", sa.Text),
+    sa.Column("preferred_username", sa.Text),
+    sa.Column("name", sa.Text),
+    sa.Column("summary", sa.Text),
+    sa.Column("url", sa.Text),
+    sa.Column("outbox", sa.Text),
+    sa.Column("followers", sa.Text),
+    sa.Column("following", sa.Text),
+    sa.Column("kind", sa.String(32)),
+    sa.Column("manually_approves_followers", sa.Boolean, nullable=False),
+    sa.Column("fetched_at", sa.Float, nullable=False),
+    sa.Column("gone_at", sa.Float),
+)
+
+remote_keys = sa.Table(
+    "remote_keys",
+    metadata,
+    sa.Column("key_id", sa.Text, primary_key=True),
+    sa.Column("actor_iri", sa.Text, sa.ForeignKey("remote_actors.iri", ondelete="CASCADE")),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("public_pem", sa.Text, nullable=False),
+)
+
+key_fetch_failures = sa.Table(
+    "key_fetch_failures",
+    metadata,
+    sa.Column("key_id", sa.Text, primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("until", sa.Float, nullable=False),
+)
+
+inbox_log = sa.Table(
+    "inbox_log",
+    metadata,
+    sa.Column("activity_id", sa.Text, primary_key=True),
+    sa.Column("recipient", sa.Text, primary_key=True),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("received_at", sa.Float, nullable=False),
+)
+
+tombstones = sa.Table(
+    "tombstones",
+    metadata,
+    sa.Column("iri", sa.Text, primary_key=True),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("deleted_at", sa.Float, nullable=False),
+)
+
+follows = sa.Table(
+    "follows",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("direction", sa.String(3), nullable=False),
+    sa.Column("org_id", sa.String(36), sa.ForeignKey("organisations.id", ondelete="CASCADE")),
+    sa.Column("remote_iri", sa.Text, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("activity_iri", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+activities = sa.Table(
+    "activities",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("org_id", sa.String(36), sa.ForeignKey("organisations.id", ondelete="CASCADE")),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("public", sa.Boolean, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+domain_rules = sa.Table(
+    "domain_rules",
+    metadata,
+    sa.Column("domain", sa.Text, primary_key=True),
+    sa.Column("rule", sa.String(8), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+instance_settings = sa.Table(
+    "instance_settings",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+actor_blocks = sa.Table(
+    "actor_blocks",
+    metadata,
+    sa.Column("org_id", sa.String(36), primary_key=True),
+    sa.Column("remote_iri", sa.Text, primary_key=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+delivery_hosts = sa.Table(
+    "delivery_hosts",
+    metadata,
+    sa.Column("host", sa.Text, primary_key=True),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
 )

@@ -8,8 +8,13 @@ from dataclasses import dataclass
 
 from commonsnode.clock import Clock
 from storage.db import Database
+from storage.inbox_log import SqlInboxLog, SqlTombstoneRepository
 from storage.queue import SqlJobOutbox
+from storage.repositories.activities import SqlActivityRepository
+from storage.repositories.actors import SqlRemoteActorRepository
+from storage.repositories.follows import SqlFollowRepository
 from storage.repositories.keys import SqlKeyRepository
+from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
 from storage.repositories.tokens import SqlTokenRepository
 
@@ -20,6 +25,13 @@ class SqlUnitOfWork:
     keys: SqlKeyRepository
     tokens: SqlTokenRepository
     jobs: SqlJobOutbox
+    actors: SqlRemoteActorRepository
+    inbox_log: SqlInboxLog
+    tombstones: SqlTombstoneRepository
+    follows: SqlFollowRepository
+    activities: SqlActivityRepository
+    moderation: SqlModerationRepository
+    hosts: SqlHostStateRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -31,10 +43,18 @@ class SqlUnitOfWorkFactory:
 
     @asynccontextmanager
     async def __call__(self, *, readonly: bool = False) -> AsyncIterator[SqlUnitOfWork]:
+        dialect = self._db.dialect
         async with self._db.transaction(readonly=readonly) as connection:
             yield SqlUnitOfWork(
                 organisations=SqlOrganisationRepository(connection),
                 keys=SqlKeyRepository(connection),
                 tokens=SqlTokenRepository(connection),
-                jobs=SqlJobOutbox(connection, self._db.dialect, self._clock),
+                jobs=SqlJobOutbox(connection, dialect, self._clock),
+                actors=SqlRemoteActorRepository(connection, dialect),
+                inbox_log=SqlInboxLog(connection, dialect),
+                tombstones=SqlTombstoneRepository(connection, dialect),
+                follows=SqlFollowRepository(connection, dialect),
+                activities=SqlActivityRepository(connection),
+                moderation=SqlModerationRepository(connection, dialect),
+                hosts=SqlHostStateRepository(connection, dialect),
             )

@@ -13,15 +13,26 @@ from aiohttp import web
 
 from commonsnode.clock import Clock, SystemClock
 from commonsnode.config import NodeConfig
+from commonsnode.errors import NotFoundError
+from commonsnode.model.follows import Follow
+from commonsnode.model.moderation import check_domain
 from commonsnode.usecases.organisations import ensure_instance_keys
 from commonsnode.worker import HandlerRegistry, Worker
+from federation.delivery.send import Sender
+from federation.fetch import Fetcher
+from federation.follows import follow
+from federation.iris import LocalIris
+from federation.jobs import register_jobs
+from federation.netguard import AddressPolicy
+from federation.runtime import Federation, FederationSettings
 from storage import migrate
 from storage.db import Database, DatabaseError
 from storage.queue import SqlJobQueue
 from storage.unit_of_work import SqlUnitOfWorkFactory
-from web import health
-from web.api import openapi, organisations
-from web.keys import CLOCK, CONFIG, PING, UOW
+from web import health, wellknown
+from web.activitypub import actors, collections, inbox
+from web.api import follows, moderation, openapi, organisations
+from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import home
 
@@ -46,6 +57,7 @@ class Node:
     db: Database
     uow: SqlUnitOfWorkFactory
     queue: SqlJobQueue
+    federation: Federation
     registry: HandlerRegistry = field(default_factory=HandlerRegistry)
 
     def worker(self, *, concurrency: int | None = None, name: str | None = None) -> Worker:
@@ -63,6 +75,7 @@ class Node:
         )
 
     async def close(self) -> None:
+        await self.federation.fetcher.close()
         await self.db.dispose()
 
 
@@ -74,7 +87,27 @@ def build_node(config: NodeConfig, clock: Clock | None = None) -> Node:
         pool_size=config.database.pool_size,
         sqlite_synchronous=config.database.sqlite_synchronous,
     )
-    return Node(config, clock, db, SqlUnitOfWorkFactory(db, clock), SqlJobQueue(db, clock))
+    uow = SqlUnitOfWorkFactory(db, clock)
+    iris = LocalIris(config.origin)
+    private = config.node.allow_private_network
+    fed = Federation(
+        iris=iris,
+        uow=uow,
+        clock=clock,
+        fetcher=Fetcher(
+            node_url=config.origin, policy=AddressPolicy(allow_private_network=private)
+        ),
+        settings=FederationSettings(
+            node_name=config.node.name,
+            authorized_fetch=config.federation.authorized_fetch,
+            plain_http=private,
+            max_inbox_bytes=config.server.max_body_bytes,
+        ),
+    )
+    fed.fetcher.use_signer(fed.sign_get)  # the instance actor signs every GET
+    node = Node(config, clock, db, uow, SqlJobQueue(db, clock), fed)
+    register_jobs(node.registry, fed, Sender(fed))
+    return node
 
 
 async def open_node(config: NodeConfig, clock: Clock | None = None) -> Node:
@@ -86,6 +119,7 @@ async def open_node(config: NodeConfig, clock: Clock | None = None) -> Node:
             raise DatabaseError(
                 "the database is not migrated to this version: run `commonsnode migrate DIR`"
             )
+        await node.federation.start()
     except BaseException:
         await node.close()
         raise
@@ -93,11 +127,12 @@ async def open_node(config: NodeConfig, clock: Clock | None = None) -> Node:
 
 
 async def migrate_database(config: NodeConfig) -> None:
-    """Apply pending migrations (idempotent)."""
+    """Apply pending migrations (idempotent), and give the instance actor keys if it has none."""
     node = build_node(config)
     try:
         await node.db.ping()
         await migrate.upgrade(node.db)
+        await ensure_instance_keys(node.uow)
     finally:
         await node.close()
 
@@ -117,6 +152,33 @@ async def initialise_database(config: NodeConfig) -> None:
         await node.close()
 
 
+async def follow_as(node: Node, handle: str, target: str) -> Follow:
+    """`commonsnode follow`: the organisation follows the target (delivered by the worker)."""
+    async with node.uow(readonly=True) as tx:
+        org = await tx.organisations.get_by_handle(handle)
+    if org is None:
+        raise NotFoundError(f"no organisation with handle {handle!r}")
+    return await follow(node.federation, org, target)
+
+
+async def moderate(node: Node, command: str, value: str, reason: str) -> list[str]:
+    """`commonsnode domain …` and `federation-mode`: operator rules, printed as lines."""
+    now = node.clock.now()
+    async with node.uow() as tx:
+        if command in ("block", "allow"):
+            await tx.moderation.set_rule(check_domain(value), command, reason, now)  # type: ignore[arg-type]
+        elif command == "remove":
+            if not await tx.moderation.remove_rule(check_domain(value)):
+                raise NotFoundError(f"no rule for {value}")
+        elif command == "mode":
+            await tx.moderation.set_mode(value)  # type: ignore[arg-type]
+        rules = await tx.moderation.rules()
+        policy = await tx.moderation.policy()
+    if command != "list":
+        return []
+    return [f"mode\t{policy.mode}"] + [f"{rule}\t{domain}\t{why}" for domain, rule, why in rules]
+
+
 def remove_new_directory(directory: Path) -> None:
     """Undo a failed `init`, so no half-made node is left behind."""
     shutil.rmtree(directory, ignore_errors=True)
@@ -133,9 +195,16 @@ def create_app(node: Node) -> web.Application:
     app[CLOCK] = node.clock
     app[UOW] = node.uow
     app[PING] = node.db.ping
+    app[FED] = node.federation
     health.setup(app)
+    wellknown.setup(app)
+    actors.setup(app)
+    inbox.setup(app)
+    collections.setup(app)
     openapi.setup(app)
     organisations.setup(app)
+    follows.setup(app)
+    moderation.setup(app)
     home.setup(app)
     return app
 

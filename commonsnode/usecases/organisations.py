@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from commonsnode.clock import Clock
 from commonsnode.errors import NotFoundError
@@ -69,22 +70,40 @@ async def create_organisation(
     return org
 
 
-async def create_token(uow: UnitOfWorkFactory, clock: Clock, *, handle: str) -> str:
-    """Issue a bearer token acting for the organisation; only its hash is kept."""
+async def create_token(
+    uow: UnitOfWorkFactory, clock: Clock, *, handle: str, operator: bool = False
+) -> str:
+    """Issue a bearer token acting for the organisation; only its hash is kept.
+
+    An operator token may also moderate the node (domain blocks, federation mode).
+    """
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with uow() as tx:
         org = await tx.organisations.get_by_handle(handle)
         if org is None:
             raise NotFoundError(f"no organisation with handle {handle!r}")
-        await tx.tokens.add(new_id(clock.now()), org.id, hash_token(token), clock.now())
+        await tx.tokens.add(
+            new_id(clock.now()), org.id, hash_token(token), clock.now(), operator=operator
+        )
     return token
 
 
-async def organisation_for_token(uow: UnitOfWorkFactory, token: str) -> Organisation | None:
-    """The organisation a bearer token acts for, or None."""
+@dataclass(frozen=True, slots=True)
+class TokenHolder:
+    """Who a bearer token speaks for, and whether it may moderate the node."""
+
+    org: Organisation
+    operator: bool
+
+
+async def holder_of_token(uow: UnitOfWorkFactory, token: str) -> TokenHolder | None:
+    """The organisation (and rights) a bearer token acts for, or None."""
     async with uow(readonly=True) as tx:
-        org_id = await tx.tokens.get_org_id(hash_token(token))
-        return None if org_id is None else await tx.organisations.get_by_id(org_id)
+        found = await tx.tokens.get(hash_token(token))
+        if found is None:
+            return None
+        org = await tx.organisations.get_by_id(found[0])
+        return None if org is None else TokenHolder(org, found[1])
 
 
 async def update_profile(

@@ -30,6 +30,127 @@ _ORGANISATION = {
 }
 
 
+def _operation(
+    summary: str,
+    *,
+    body: dict[str, Any] | None = None,
+    ok: str = "200",
+    params: list[dict[str, Any]] | None = None,
+    operator: bool = False,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "responses": {
+            ok: {"description": "done"},
+            "401": _PROBLEM,
+            **({"403": _PROBLEM} if operator else {}),
+            **({"413": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM} if body else {}),
+        },
+    }
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": [k for k, v in body.items() if v.pop("required", False)],
+                        "properties": body,
+                    }
+                }
+            },
+        }
+    if params:
+        operation["parameters"] = params
+    return operation
+
+
+def _query(name: str, description: str, *, required: bool = False) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+def _string(description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"type": "string", "description": description, "required": required}
+
+
+def _federation_paths() -> dict[str, Any]:
+    state = _query("state", "pending, accepted or rejected")
+    after = _query("after", "paging cursor from `next`")
+    return {
+        "/api/v1/follows": {
+            "post": _operation(
+                "the token's organisation follows a target (acct:, name@host or actor IRI)",
+                body={"target": _string("who to follow", required=True)},
+                ok="202",
+            ),
+            "get": _operation("who the organisation follows, with state", params=[state, after]),
+            "delete": _operation(
+                "stop following (Undo{Follow})",
+                ok="204",
+                params=[_query("actor", "the followed actor IRI", required=True)],
+            ),
+        },
+        "/api/v1/followers": {
+            "get": _operation(
+                "who follows the organisation (pending ones too)", params=[state, after]
+            )
+        },
+        "/api/v1/followers/accept": {
+            "post": _operation(
+                "accept a pending follower", body={"actor": _string("actor IRI", required=True)}
+            )
+        },
+        "/api/v1/followers/reject": {
+            "post": _operation(
+                "reject (or remove) a follower", body={"actor": _string("actor IRI", required=True)}
+            )
+        },
+        "/api/v1/blocks": {
+            "post": _operation(
+                "block a remote actor: follows end both ways, it is told with Block",
+                body={"actor": _string("actor IRI", required=True)},
+                ok="204",
+            )
+        },
+        "/api/v1/admin/domains": {
+            "get": _operation("domain rules and the federation mode", operator=True),
+            "post": _operation(
+                "block a domain (and its subdomains), or allow it in allowlist mode",
+                body={
+                    "domain": _string("host name", required=True),
+                    "rule": {"type": "string", "enum": ["block", "allow"]},
+                    "reason": _string("shown to operators"),
+                },
+                ok="201",
+                operator=True,
+            ),
+        },
+        "/api/v1/admin/domains/{domain}": {
+            "delete": {
+                **_operation("drop the rule for a domain", ok="204", operator=True),
+                "parameters": [
+                    {"name": "domain", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+            }
+        },
+        "/api/v1/admin/federation-mode": {
+            "put": _operation(
+                "open federation, or allowlist mode (only allowed domains federate)",
+                body={"mode": {"type": "string", "enum": ["open", "allowlist"], "required": True}},
+                operator=True,
+            )
+        },
+    }
+
+
 def document(server_url: str) -> dict[str, Any]:
     """The OpenAPI document; kept beside the handlers it describes and checked by a test."""
     return {
@@ -76,6 +197,7 @@ def document(server_url: str) -> dict[str, Any]:
             },
         },
         "paths": {
+            **_federation_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",

@@ -42,4 +42,3 @@ async def organisation(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/", home)
-    app.router.add_get("/orgs/{handle}", organisation)

@@ -1,0 +1,41 @@
+"""Fan-out: one activity → one delivery job per unique inbox (shared inbox preferred)."""
+
+from __future__ import annotations
+
+import json
+
+from commonsnode.jobs import Job, NewJob
+from federation.jsonld.shapes import id_of
+from federation.outbox import SEND_JOB
+from federation.runtime import Federation
+
+
+async def handle_fanout(fed: Federation, job: Job) -> None:
+    """Expand the audience and enqueue the deliveries in the same transaction that ends the job.
+
+    Our own host is excluded (local followers need no HTTP). The ordering key is the inbox and
+    the activity's object: a Delete never overtakes its Create at one inbox, while one slow
+    inbox does not hold up the others.
+    """
+    payload = job.payload
+    async with fed.uow() as tx:
+        found = await tx.activities.get(payload["activity"])
+        if found is None:
+            await tx.jobs.finish(job)
+            return
+        activity = json.loads(found[1])
+        inboxes = set(payload.get("inboxes") or [])
+        if payload.get("followers"):
+            inboxes.update(await tx.follows.follower_inboxes(payload["org"]))
+        object_id = id_of(activity.get("object")) or str(activity.get("id"))
+        jobs = [
+            NewJob(
+                SEND_JOB,
+                {"activity": payload["activity"], "org": payload["org"], "inbox": inbox},
+                ordering_key=f"deliver:{inbox}:{object_id}",
+            )
+            for inbox in sorted(inboxes)
+            if not fed.iris.is_local(inbox)
+        ]
+        await tx.jobs.enqueue_many(jobs)
+        await tx.jobs.finish(job)

@@ -1,0 +1,129 @@
+"""One delivery: sign, POST, classify the answer, update the host's record, retry or give up."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections import defaultdict
+from dataclasses import asdict
+
+from commonsnode.jobs import Job
+from commonsnode.worker import PermanentJobError, RetryJobError
+from federation.delivery import hosts
+from federation.delivery.classify import classify
+from federation.delivery.retry import next_delay, parse_retry_after
+from federation.fetch import FetchError, PostResult
+from federation.iris import host_of
+from federation.runtime import Federation, Scheme, sign_post
+
+log = logging.getLogger("commonsnode.delivery")
+PER_HOST_CONCURRENCY = 4
+
+
+def _other(scheme: Scheme) -> Scheme:
+    return "rfc9421" if scheme == "cavage" else "cavage"
+
+
+class Sender:
+    """Delivers `delivery.send` jobs; at most a few requests per host at once in this process."""
+
+    def __init__(self, fed: Federation, *, rng: random.Random | None = None) -> None:
+        self.fed = fed
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
+        self._slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(PER_HOST_CONCURRENCY)
+        )
+
+    async def _load(self, job: Job) -> tuple[bytes, str, str, hosts.HostState]:
+        fed = self.fed
+        payload = job.payload
+        host = host_of(payload["inbox"])
+        async with fed.uow(readonly=True) as tx:
+            found = await tx.activities.get(payload["activity"])
+            org = await tx.organisations.get_by_id(payload["org"])
+            stored = await tx.hosts.get(host)
+        if found is None or org is None:
+            raise PermanentJobError("the activity or its organisation no longer exists")
+        rsa_pair, _ = await fed.org_keys(org.id)
+        state = hosts.from_record(stored) if stored else hosts.new_state(host, fed.clock.now())
+        return found[1].encode("utf-8"), fed.iris.org_key(org.handle), rsa_pair.private_pem, state
+
+    async def _post(
+        self, inbox: str, body: bytes, key_id: str, pem: str, scheme: Scheme
+    ) -> PostResult:
+        def headers(url: str) -> dict[str, str]:
+            return sign_post(
+                url, body, key_id=key_id, private_pem=pem, scheme=scheme, now=self.fed.clock.now()
+            )
+
+        async with self._slots[host_of(inbox)]:
+            return await self.fed.fetcher.post(inbox, body, headers)
+
+    async def _save(self, state: hosts.HostState) -> None:
+        async with self.fed.uow() as tx:
+            await tx.hosts.put(state.host, hosts.to_record(state), state.expires_at)
+
+    async def deliver(self, job: Job) -> None:
+        """The `delivery.send` job handler."""
+        fed = self.fed
+        inbox = job.payload["inbox"]
+        if not (await fed.policy()).permits(host_of(inbox)):
+            raise PermanentJobError(f"{host_of(inbox)} is blocked")
+        body, key_id, pem, state = await self._load(job)
+        now = fed.clock.now()
+        decision = hosts.may_send(state, now)
+        if decision == "unavailable":
+            raise PermanentJobError(f"{state.host} unavailable (failing for over 7 days)")
+        if decision == "hold":
+            raise RetryJobError(f"{state.host}: circuit open", delay=hosts.hold_delay(state, now))
+        if decision == "probe":  # one delivery tests the host; the others keep waiting
+            state = hosts.start_probe(state, now)
+            await self._save(state)
+        scheme: Scheme = "rfc9421" if state.scheme == "rfc9421" else "cavage"
+        try:
+            result = await self._post(inbox, body, key_id, pem, scheme)
+            outcome = classify(result.status)
+            if outcome == "resign":  # double-knock: the other scheme, once
+                scheme = _other(scheme)
+                result = await self._post(inbox, body, key_id, pem, scheme)
+                outcome = classify(result.status, resigned=True)
+        except FetchError as exc:
+            if exc.reason in {"blocked_address", "scheme_refused", "invalid_url"}:
+                raise PermanentJobError(f"{inbox}: {exc.reason}") from exc
+            await self._failed(job, state, f"{exc.reason}: {exc.detail}", None)
+            return
+        now = fed.clock.now()
+        if outcome == "delivered":
+            await self._save(hosts.on_success(state, now, scheme=scheme))
+            return
+        if outcome == "gone":
+            await self._prune(inbox)
+            raise PermanentJobError(f"{inbox} answered {result.status}: follower pruned")
+        if outcome == "refused":
+            raise PermanentJobError(f"{inbox} answered {result.status}: {result.body[:500]}")
+        await self._failed(job, state, f"HTTP {result.status}", result.retry_after)
+
+    async def _failed(
+        self, job: Job, state: hosts.HostState, error: str, retry_after: str | None
+    ) -> None:
+        now = self.fed.clock.now()
+        await self._save(hosts.on_failure(state, now))
+        wait = parse_retry_after(retry_after, now) if retry_after else None
+        delay = next_delay(job.attempts, now - job.created_at, wait, self._rng)
+        if delay is None:
+            raise PermanentJobError(f"gave up after {job.attempts} attempts: {error}")
+        raise RetryJobError(error, delay=delay)
+
+    async def _prune(self, inbox: str) -> None:
+        """404/410 from an inbox: the actors behind it are gone; stop following them."""
+        async with self.fed.uow() as tx:
+            for actor in await tx.actors.with_inbox(inbox):
+                await tx.actors.mark_gone(actor, self.fed.clock.now())
+                await tx.follows.delete_remote(actor)
+
+
+def describe(state: hosts.HostState) -> str:
+    """A log line for a host record."""
+    return json.dumps(asdict(state))

@@ -1,0 +1,46 @@
+"""The federation job kinds and their handlers, registered by the composition root."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from commonsnode.jobs import Job
+from commonsnode.worker import HandlerRegistry, RetryPolicy
+from federation.delivery.fanout import handle_fanout
+from federation.delivery.send import Sender
+from federation.inbox.dispatch import Dispatcher
+from federation.inbox.handlers import actors, follows
+from federation.inbox.receive import INBOX_JOB
+from federation.outbox import FANOUT_JOB, SEND_JOB
+from federation.runtime import Federation
+
+# Delivery decides itself when to give up (federation/delivery/retry.py spans days); the
+# worker's own cap only stops a job whose worker keeps dying.
+DELIVERY_RETRY = RetryPolicy(max_attempts=1000, base_delay=30.0, max_delay=6 * 3600.0)
+INBOX_RETRY = RetryPolicy(max_attempts=8, base_delay=10.0, max_delay=3600.0)
+
+
+def dispatcher(fed: Federation) -> Dispatcher:
+    """Every activity type this node understands, one handler each."""
+    registry = Dispatcher(fed)
+    registry.register("Follow", follows.handle_follow)
+    registry.register("Accept", follows.handle_accept)
+    registry.register("Reject", follows.handle_reject)
+    registry.register("Undo", follows.handle_undo)
+    registry.register("Delete", actors.handle_delete)
+    registry.register("Update", actors.handle_update)
+    registry.register("Block", actors.handle_block)
+    return registry
+
+
+def register_jobs(registry: HandlerRegistry, fed: Federation, sender: Sender) -> Dispatcher:
+    """Register inbox processing, fan-out and delivery; returns the activity dispatcher."""
+    activities = dispatcher(fed)
+
+    async def fanout(job: Job) -> None:
+        await handle_fanout(fed, job)
+
+    registry.register(INBOX_JOB, activities.handle_job, retry=INBOX_RETRY, timeout=120.0)
+    registry.register(FANOUT_JOB, fanout, retry=INBOX_RETRY, timeout=300.0)
+    registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)
+    return activities

@@ -1,0 +1,1 @@
+"""Bundled JSON-LD context documents, a package so they ship as package data."""

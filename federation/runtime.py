@@ -1,0 +1,124 @@
+"""The federation runtime: one object holding what every federation step needs."""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from commonsnode.clock import Clock
+from commonsnode.errors import NotFoundError
+from commonsnode.keys import KeyPair
+from commonsnode.model.moderation import DomainPolicy
+from commonsnode.ports import UnitOfWorkFactory
+from commonsnode.usecases.organisations import INSTANCE_OWNER, org_key_owner
+from federation.fetch import Fetcher
+from federation.iris import LocalIris
+from federation.keys import PrivateKey, load_private_key
+from federation.signatures import SignedRequest, cavage, rfc9421
+
+Scheme = Literal["cavage", "rfc9421"]
+POLICY_TTL = 5.0  # seconds a domain policy snapshot is reused before re-reading it
+
+
+@dataclass(frozen=True, slots=True)
+class FederationSettings:
+    """Knobs from the node configuration that federation code reads."""
+
+    node_name: str
+    authorized_fetch: bool = False
+    plain_http: bool = False  # WebFinger over http: only with --allow-private-network
+    actor_refresh_seconds: float = 24 * 3600.0
+    key_failure_seconds: float = 300.0
+    max_inbox_bytes: int = 1024 * 1024
+
+
+@dataclass(slots=True)
+class Federation:
+    """Dependencies of the federation layer, built once by the composition root."""
+
+    iris: LocalIris
+    uow: UnitOfWorkFactory
+    clock: Clock
+    fetcher: Fetcher
+    settings: FederationSettings
+    _instance_keys: tuple[KeyPair, KeyPair] | None = None
+    _policy: DomainPolicy | None = None
+    _policy_at: float = field(default=-1e18)
+
+    async def start(self) -> None:
+        """Load the instance actor's keys once, so signing GETs never touches the database."""
+        async with self.uow(readonly=True) as tx:
+            rsa_pair = await tx.keys.get(INSTANCE_OWNER, "rsa")
+            ed_pair = await tx.keys.get(INSTANCE_OWNER, "ed25519")
+        if rsa_pair is None or ed_pair is None:
+            raise RuntimeError("the instance actor has no keys: was the node initialised?")
+        self._instance_keys = (rsa_pair, ed_pair)
+        load_private_key(rsa_pair.private_pem)
+
+    @property
+    def instance_keys(self) -> tuple[KeyPair, KeyPair]:
+        if self._instance_keys is None:
+            raise RuntimeError("Federation.start() was not awaited")
+        return self._instance_keys
+
+    def sign_get(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> dict[str, str]:
+        """The Fetcher's signer: the instance actor signs every GET (FEP-2677)."""
+        request = SignedRequest.build(method, url, headers, body)
+        added = cavage.sign_request(
+            request,
+            key_id=self.iris.instance_key(),
+            private_key=load_private_key(self.instance_keys[0].private_pem),
+            now=self.clock.now(),
+        )
+        return dict(added)
+
+    async def org_keys(self, org_id: str) -> tuple[KeyPair, KeyPair]:
+        """An organisation's key pairs (private halves stay in this process)."""
+        async with self.uow(readonly=True) as tx:
+            rsa_pair = await tx.keys.get(org_key_owner(org_id), "rsa")
+            ed_pair = await tx.keys.get(org_key_owner(org_id), "ed25519")
+        if rsa_pair is None or ed_pair is None:
+            raise NotFoundError(f"organisation {org_id} has no keys")
+        return rsa_pair, ed_pair
+
+    async def policy(self) -> DomainPolicy:
+        """The operator's domain rules, re-read at most every few seconds (cheap to consult)."""
+        now = self.clock.now()
+        if self._policy is None or now - self._policy_at > POLICY_TTL:
+            async with self.uow(readonly=True) as tx:
+                self._policy = await tx.moderation.policy()
+            self._policy_at = now
+        return self._policy
+
+    def forget_policy(self) -> None:
+        """Drop the cached policy after the operator changed it in this process."""
+        self._policy = None
+
+
+def sign_post(
+    url: str,
+    body: bytes,
+    *,
+    key_id: str,
+    private_pem: str,
+    scheme: Scheme,
+    now: float,
+    content_type: str = "application/activity+json",
+) -> dict[str, str]:
+    """Complete headers for a signed POST: cavage (Digest) or RFC 9421 (Content-Digest)."""
+    base = {
+        "Content-Type": content_type,
+        "Date": email.utils.formatdate(now, usegmt=True),
+        "Accept": "application/activity+json",
+    }
+    request = SignedRequest.build("POST", url, base, body)
+    private_key: PrivateKey = load_private_key(private_pem)
+    if scheme == "cavage":
+        added = cavage.sign_request(request, key_id=key_id, private_key=private_key, now=now)
+    else:
+        added = rfc9421.sign_request(request, key_id=key_id, private_key=private_key, now=now)
+    return {**base, **dict(added)}

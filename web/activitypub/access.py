@@ -1,0 +1,46 @@
+"""Who may read our ActivityPub documents: authorized-fetch and allowlist mode, before any work."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from federation.authenticate import AuthenticationError, VerifiedSender, authenticate_key_owner
+from federation.fetch import FetchBudget
+from federation.iris import host_of
+from federation.signatures import SignatureError, SignedRequest, parse_incoming
+from web.keys import FED
+
+
+def signed_request(request: web.Request, body: bytes = b"") -> SignedRequest:
+    """The request as signed: our public origin plus the raw path and query as sent."""
+    fed = request.app[FED]
+    return SignedRequest.build(
+        request.method, fed.iris.origin + request.raw_path, request.headers.items(), body
+    )
+
+
+async def require_fetch_access(request: web.Request) -> VerifiedSender | None:
+    """Refuse a GET that the operator's rules do not allow; returns the signer when signed.
+
+    Unsigned GETs pass unless authorized fetch or allowlist mode is on. A signature that is
+    present must verify, and its host must not be blocked.
+    """
+    fed = request.app[FED]
+    policy = await fed.policy()
+    strict = fed.settings.authorized_fetch or policy.mode == "allowlist"
+    has_signature = "Signature" in request.headers or "Signature-Input" in request.headers
+    if not has_signature:
+        if strict:
+            raise web.HTTPUnauthorized(text="this node requires signed fetches")
+        return None
+    try:
+        signed = signed_request(request)
+        claim = parse_incoming(signed, now=fed.clock.now())
+    except SignatureError as exc:
+        raise web.HTTPUnauthorized(text=f"signature: {exc.reason}") from None
+    if not policy.permits(host_of(claim.key_id)):
+        raise web.HTTPForbidden(text="domain not permitted")
+    try:
+        return await authenticate_key_owner(fed, signed, claim, FetchBudget(5))
+    except AuthenticationError as exc:
+        raise web.HTTPUnauthorized(text=f"signature: {exc.reason}") from None
