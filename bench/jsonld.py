@@ -17,14 +17,14 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import argparse  # noqa: E402
-import copy  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import copy
+import time
+from collections.abc import Callable
+from typing import Any
 
-from federation import vocab  # noqa: E402
-from federation.jsonld import compact, needs_compaction, normalise  # noqa: E402
+from federation import vocab
+from federation.jsonld import compact, needs_compaction, normalise
 
 AS = vocab.AS_CONTEXT
 PUBLIC = vocab.AS_PUBLIC

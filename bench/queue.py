@@ -12,27 +12,27 @@ from pathlib import Path
 # own folder from the import path before anything else is imported.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import sqlite3  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
+import argparse
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+import uuid
 
-import asyncpg  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
+import asyncpg
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from commonsnode.clock import SystemClock  # noqa: E402
-from commonsnode.jobs import NewJob  # noqa: E402
-from storage import migrate  # noqa: E402
-from storage.db import Database  # noqa: E402
-from storage.queue import SqlJobQueue  # noqa: E402
+from commonsnode.clock import SystemClock
+from commonsnode.jobs import NewJob
+from storage import migrate
+from storage.db import Database
+from storage.queue import SqlJobQueue
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 ENQUEUE_BATCH = 100

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from commonsnode.jobs import DeadJob, Job, JobFailure, NewJob
@@ -94,6 +95,21 @@ class InboxLog(Protocol):
 
     async def prune(self, before: float) -> int:
         """Forget entries received before `before`."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """One authenticated activity for one recipient inbox, ready to be logged and queued."""
+
+    activity_id: str
+    recipient: str
+    actor: str
+    job: NewJob
+
+
+class InboxIngest(Protocol):
+    async def record_batch(self, entries: Sequence[InboxEntry]) -> list[bool]:
+        """Log and enqueue new entries in one transaction; False for replays (already seen)."""
 
 
 class TombstoneRepository(Protocol):

@@ -69,20 +69,29 @@ async def authenticate(
     # 1. The key lives on the actor's origin (FEP-fe34); anything else is someone else's key.
     if origin_of(claim.key_id) != origin_of(actor):
         raise AuthenticationError("key_origin", f"{claim.key_id} does not belong to {actor}")
-    # 2. Cached key of this actor: verify without any network.
+    # 2. A key that verified recently, from memory: the hot path, no database, no network.
+    remembered = fed.keys.get(claim.key_id, now)
+    if (
+        remembered is not None
+        and _key_owner_matches(remembered, actor)
+        and await _verify_with(remembered, claim, request, now)
+    ):
+        return VerifiedSender(actor, claim.key_id, claim.scheme)
+    # 3. Cached key of this actor in the database: verify without any network.
     async with fed.uow(readonly=True) as tx:
         cached = await tx.actors.get_key(claim.key_id)
         failure = await tx.actors.key_failure(_pair(actor, claim.key_id), now)
         known = await tx.actors.get(actor)
     if _key_owner_matches(cached, actor) and cached is not None:
         if await _verify_with(cached, claim, request, now):
+            fed.keys.put(cached, now)
             return VerifiedSender(actor, claim.key_id, claim.scheme)
         if known is not None and now - known.fetched_at < REFETCH_AFTER_SECONDS:
             # Just refreshed: a bad signature now is a forgery, not a rotation. No fetch.
             raise AuthenticationError("bad_signature", claim.key_id)
     elif failure is not None:
         raise AuthenticationError("key_unavailable", failure)
-    # 3. Fetch the actor document afresh (first sight, or rotation) and look for the key in it.
+    # 4. Fetch the actor document afresh (first sight, or rotation) and look for the key in it.
     try:
         _, keys = await fetch_actor(fed, actor, budget)
     except ActorGoneError as exc:
@@ -96,6 +105,7 @@ async def authenticate(
         raise AuthenticationError("key_not_listed", f"{actor} does not list {claim.key_id}")
     if not await _verify_with(key, claim, request, now):
         raise AuthenticationError("bad_signature", claim.key_id)
+    fed.keys.put(key, now)
     return VerifiedSender(actor, claim.key_id, claim.scheme)
 
 

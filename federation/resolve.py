@@ -39,6 +39,7 @@ async def fetch_actor(
             async with fed.uow() as tx:
                 await tx.actors.mark_gone(iri, fed.clock.now())
                 await tx.follows.delete_remote(iri)
+            fed.keys.forget_actor(iri)
             raise ActorGoneError(iri, "gone") from exc
         raise ResolveError(iri, f"fetch_{exc.reason}", exc.detail) from exc
     try:
@@ -50,6 +51,7 @@ async def fetch_actor(
         raise ResolveError(iri, "id_mismatch", actor.iri)
     async with fed.uow() as tx:
         await tx.actors.upsert(actor, keys)
+    fed.keys.forget_actor(actor.iri)  # rotation: the next request verifies against these
     return actor, keys
 
 

@@ -9,17 +9,21 @@ from typing import Literal
 
 from commonsnode.clock import Clock
 from commonsnode.errors import NotFoundError
+from commonsnode.group_commit import GroupCommitter
 from commonsnode.keys import KeyPair
 from commonsnode.model.moderation import DomainPolicy
-from commonsnode.ports import UnitOfWorkFactory
+from commonsnode.ports import InboxEntry, InboxIngest, UnitOfWorkFactory
 from commonsnode.usecases.organisations import INSTANCE_OWNER, org_key_owner
 from federation.fetch import Fetcher
 from federation.iris import LocalIris
+from federation.keycache import KeyCache
 from federation.keys import PrivateKey, load_private_key
 from federation.signatures import SignedRequest, cavage, rfc9421
 
 Scheme = Literal["cavage", "rfc9421"]
 POLICY_TTL = 5.0  # seconds a domain policy snapshot is reused before re-reading it
+ORG_CACHE_SECONDS = 30.0  # a new organisation's inbox may answer 404 for this long elsewhere
+ORG_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,10 @@ class Federation:
     clock: Clock
     fetcher: Fetcher
     settings: FederationSettings
+    ingest: InboxIngest
+    keys: KeyCache = field(default_factory=KeyCache)
+    _committer: GroupCommitter[InboxEntry, bool] | None = None
+    _orgs: dict[str, tuple[bool, float]] = field(default_factory=dict)
     _instance_keys: tuple[KeyPair, KeyPair] | None = None
     _policy: DomainPolicy | None = None
     _policy_at: float = field(default=-1e18)
@@ -97,6 +105,31 @@ class Federation:
     def forget_policy(self) -> None:
         """Drop the cached policy after the operator changed it in this process."""
         self._policy = None
+
+    async def has_org(self, handle: str) -> bool:
+        """Whether a local organisation exists, from a short-lived memory (hot inbox path)."""
+        now = self.clock.now()
+        known = self._orgs.get(handle)
+        if known is not None and now - known[1] < ORG_CACHE_SECONDS:
+            return known[0]
+        async with self.uow(readonly=True) as tx:
+            exists = await tx.organisations.get_by_handle(handle) is not None
+        if len(self._orgs) > ORG_CACHE_SIZE:
+            self._orgs.clear()
+        self._orgs[handle] = (exists, now)
+        return exists
+
+    async def log_incoming(self, entry: InboxEntry) -> bool:
+        """Log and enqueue one inbox entry through group commit; False for a replay."""
+        if self._committer is None:
+            self._committer = GroupCommitter(self.ingest.record_batch)
+        return await self._committer.submit(entry)
+
+    async def close(self) -> None:
+        """Stop background work and close pooled connections."""
+        if self._committer is not None:
+            await self._committer.close()
+        await self.fetcher.close()
 
 
 def sign_post(

@@ -1,25 +1,30 @@
 """Remote HTML → safe HTML (Mastodon's allowlist) and → plain text, before anything is stored.
 
-The work is bounded before the parser runs, because html5ever's cost grows with the square
-of nesting depth (100 000 nested `<ol>` take over a minute): the raw input is cut to its
-first MAX_INPUT_CHARS characters, then just before its (MAX_TAGS + 1)-th `<`. Cutting a
-string short is always safe: the parser drops a tag left unfinished at the end. Sanitised
-output longer than MAX_OUTPUT_CHARS (escaping can grow text up to sixfold) is replaced by
-its escaped plain text, cut to fit. Content past either cap is lost, not rejected.
+The parser's work is bounded before it runs, because html5ever has superlinear paths:
+nesting costs the square of the depth (100 000 nested `<ol>` take over a minute); each
+`&` or U+0080–U+00BF character costs time in proportion to the input after it (512 Ki
+no-break spaces take 5 s); one tag's distinct attributes cost the square of their number.
+So the raw input is cut to its first MAX_INPUT_CHARS characters (ample: publiccode.yml
+caps a long description at 10 000), then just before its (MAX_TAGS + 1)-th `<`, then just
+before its (MAX_COSTLY_CHARS + 1)-th `&` or U+0080–U+00BF character: each worst case
+stays near 0.1–0.2 s. Cutting a string short is always safe: the parser drops a tag left
+unfinished at the end. Sanitised output longer than MAX_OUTPUT_CHARS (escaping can grow
+text fourfold) is replaced by its escaped plain text, cut to fit. Content past any cap is
+lost, not rejected.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from html.entities import html5 as _NAMED_REFERENCES
 from typing import Final
 
 import nh3
 
-MAX_INPUT_CHARS: Final = 512 * 1024  # characters of raw input the parser sees
-MAX_TAGS: Final = 8192  # `<` characters the parser sees (≈0.1 s worst-case nesting)
-MAX_OUTPUT_CHARS: Final = 1024 * 1024  # characters of sanitised HTML returned
+MAX_INPUT_CHARS: Final = 256 * 1024  # characters of raw input the parser sees
+MAX_TAGS: Final = 8192  # `<` characters the parser sees
+MAX_COSTLY_CHARS: Final = 16_384  # `&` and U+0080–U+00BF characters the parser sees
+MAX_OUTPUT_CHARS: Final = 512 * 1024  # characters of sanitised HTML returned
 
 ALLOWED_TAGS: Final = frozenset(
     {"p", "span", "br", "a", "del", "pre", "code", "em", "strong", "b", "i", "u"}
@@ -47,9 +52,8 @@ _DROPPED_WITH_CONTENT: Final = frozenset(
 _MICROFORMAT = re.compile(r"(?:h|p|u|dt|e)-[a-z0-9]+(?:-[a-z0-9]+)*")
 _INTEGER = re.compile(r"-?[0-9]{1,9}")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_NAMED_REFERENCES_WITH_SEMICOLON: Final = frozenset(n for n in _NAMED_REFERENCES if n.endswith(";"))
-_BARE_AMPERSAND = re.compile(r"&(?![A-Za-z]|#[0-9]|#[xX][0-9A-Fa-f])")
-_NAMED_AMPERSAND = re.compile(r"&([A-Za-z][A-Za-z0-9]{0,31};?)")
+_TAG_OPEN = re.compile(r"<")
+_COSTLY = re.compile(r"[&\x80-\xbf]")
 # One tag of the sanitiser's output. Text there never holds a raw `<`, and a quoted
 # attribute value is consumed whole, so a `<` inside one is never taken for a tag.
 _TAG = re.compile(r'<[^<>"]*(?:"[^"]*"[^<>"]*)*>')
@@ -85,24 +89,17 @@ _CLEANER: Final = nh3.Cleaner(
 )
 
 
-def _named_reference(match: re.Match[str]) -> str:
-    return (
-        match.group(0)
-        if match.group(1) in _NAMED_REFERENCES_WITH_SEMICOLON
-        else "&amp;" + match.group(1)
-    )
+def _cut_before(text: str, pattern: re.Pattern[str], limit: int) -> str:
+    """`text` up to just before the (limit + 1)-th match of the one-character `pattern`."""
+    for seen, match in enumerate(pattern.finditer(text)):
+        if seen == limit:
+            return text[: match.start()]
+    return text
 
 
 def _bounded_input(raw: str) -> str:
-    text = raw[:MAX_INPUT_CHARS]
-    if text.count("<") > MAX_TAGS:
-        cut = -1
-        for _ in range(MAX_TAGS + 1):
-            cut = text.find("<", cut + 1)
-        text = text[:cut]
-    # An `&` that starts no character reference is literal text, exactly as `&amp;` is, but
-    # html5ever pays for each one in proportion to the input left: spell them out.
-    text = _NAMED_AMPERSAND.sub(_named_reference, _BARE_AMPERSAND.sub("&amp;", text))
+    text = _cut_before(raw[:MAX_INPUT_CHARS], _TAG_OPEN, MAX_TAGS)
+    text = _cut_before(text, _COSTLY, MAX_COSTLY_CHARS)
     return _SURROGATE.sub("\ufffd", text)  # lone surrogates (valid JSON) break nh3
 
 

@@ -27,6 +27,7 @@ from federation.netguard import AddressPolicy
 from federation.runtime import Federation, FederationSettings
 from storage import migrate
 from storage.db import Database, DatabaseError
+from storage.inbox_log import SqlInboxIngest
 from storage.queue import SqlJobQueue
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from web import health, wellknown
@@ -75,7 +76,7 @@ class Node:
         )
 
     async def close(self) -> None:
-        await self.federation.fetcher.close()
+        await self.federation.close()
         await self.db.dispose()
 
 
@@ -97,6 +98,7 @@ def build_node(config: NodeConfig, clock: Clock | None = None) -> Node:
         fetcher=Fetcher(
             node_url=config.origin, policy=AddressPolicy(allow_private_network=private)
         ),
+        ingest=SqlInboxIngest(db, clock),
         settings=FederationSettings(
             node_name=config.node.name,
             authorized_fetch=config.federation.authorized_fetch,

@@ -5,10 +5,11 @@ transition returns; the inbox calls `on_inbound` for a known host. Nothing here 
 or reads a clock: `now` is epoch seconds.
 
     send         deliver normally
-    hold         the circuit is open (or its one probe is in flight): try again at
-                 `circuit_open_until`; nothing is sent
-    probe        send this one request, after `start_probe`, to test the host: success
-                 closes the circuit, failure re-opens it for another CIRCUIT_OPEN_FOR
+    hold         the circuit is open (or its one probe is in flight): nothing is sent;
+                 try again after `hold_delay`
+    probe        store `start_probe` first (one prober wins), then send to test the
+                 host: success closes the circuit, failure re-opens it for another
+                 CIRCUIT_OPEN_FOR
     unavailable  failing for UNAVAILABLE_AFTER with no success and no inbound request:
                  drop deliveries (Mastodon does the same); one probe a day still goes out,
                  so a host that never writes to us can come back on its first success

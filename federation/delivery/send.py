@@ -6,20 +6,28 @@ import asyncio
 import json
 import logging
 import random
-from collections import defaultdict
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
+from typing import Any
 
 from commonsnode.jobs import Job
 from commonsnode.worker import PermanentJobError, RetryJobError
 from federation.delivery import hosts
 from federation.delivery.classify import classify
-from federation.delivery.retry import next_delay, parse_retry_after
+from federation.delivery.retry import BackoffPolicy, next_delay, parse_retry_after
 from federation.fetch import FetchError, PostResult
 from federation.iris import host_of
 from federation.runtime import Federation, Scheme, sign_post
 
 log = logging.getLogger("commonsnode.delivery")
 PER_HOST_CONCURRENCY = 4
+# A job held by an open circuit is re-queued as an attempt too: the real limit is the
+# policy's three days since the first try, not its attempt count.
+DELIVERY_BACKOFF = BackoffPolicy(max_attempts=500)
+
+
+Transition = Callable[[hosts.HostState], hosts.HostState]
 
 
 def _other(scheme: Scheme) -> Scheme:
@@ -32,9 +40,22 @@ class Sender:
     def __init__(self, fed: Federation, *, rng: random.Random | None = None) -> None:
         self.fed = fed
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
-        self._slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(PER_HOST_CONCURRENCY)
+        # Weak values: a host's semaphore lives only while deliveries to it are in flight, so
+        # thousands of distinct hosts leave nothing behind in memory.
+        self._slots: weakref.WeakValueDictionary[str, asyncio.Semaphore] = (
+            weakref.WeakValueDictionary()
         )
+
+    def _state(self, host: str, stored: Mapping[str, Any] | None) -> hosts.HostState:
+        now = self.fed.clock.now()
+        if stored is None:
+            return hosts.new_state(host, now)
+        try:
+            state = hosts.from_record(stored)
+        except ValueError:
+            log.warning("delivery: malformed record for %s replaced", host)
+            return hosts.new_state(host, now)
+        return hosts.new_state(host, now) if hosts.is_expired(state, now) else state
 
     async def _load(self, job: Job) -> tuple[bytes, str, str, hosts.HostState]:
         fed = self.fed
@@ -47,7 +68,7 @@ class Sender:
         if found is None or org is None:
             raise PermanentJobError("the activity or its organisation no longer exists")
         rsa_pair, _ = await fed.org_keys(org.id)
-        state = hosts.from_record(stored) if stored else hosts.new_state(host, fed.clock.now())
+        state = self._state(host, stored)
         return found[1].encode("utf-8"), fed.iris.org_key(org.handle), rsa_pair.private_pem, state
 
     async def _post(
@@ -58,12 +79,43 @@ class Sender:
                 url, body, key_id=key_id, private_pem=pem, scheme=scheme, now=self.fed.clock.now()
             )
 
-        async with self._slots[host_of(inbox)]:
+        host = host_of(inbox)
+        slot = self._slots.get(host)
+        if slot is None:
+            slot = self._slots[host] = asyncio.Semaphore(PER_HOST_CONCURRENCY)
+        async with slot:
             return await self.fed.fetcher.post(inbox, body, headers)
 
-    async def _save(self, state: hosts.HostState) -> None:
+    async def _update(self, host: str, change: Transition) -> hosts.HostState:
+        """Apply a transition to the host's *current* record in one write transaction.
+
+        Deliveries to one host run concurrently: each must build on the record as stored now,
+        not as it was loaded before its POST, or failures are lost (the circuit never opens)
+        and several deliveries claim the one probe.
+        """
         async with self.fed.uow() as tx:
-            await tx.hosts.put(state.host, hosts.to_record(state), state.expires_at)
+            state = change(self._state(host, await tx.hosts.get(host)))
+            await tx.hosts.put(host, hosts.to_record(state), state.expires_at)
+        return state
+
+    async def _admit(self, state: hosts.HostState) -> hosts.Decision:
+        """Whether this delivery goes out; a probe is claimed atomically, by one delivery only."""
+        now = self.fed.clock.now()
+        decision = hosts.may_send(state, now)
+        if decision != "probe":
+            return decision
+        decided: list[hosts.Decision] = []
+
+        def claim(current: hosts.HostState) -> hosts.HostState:
+            decided.append(hosts.may_send(current, now))
+            return hosts.start_probe(current, now) if decided[-1] == "probe" else current
+
+        state = await self._update(state.host, claim)
+        if decided[-1] == "hold":  # another delivery took the probe first
+            raise RetryJobError(
+                f"{state.host}: probe in flight", delay=hosts.hold_delay(state, now)
+            )
+        return decided[-1]
 
     async def deliver(self, job: Job) -> None:
         """The `delivery.send` job handler."""
@@ -73,14 +125,12 @@ class Sender:
             raise PermanentJobError(f"{host_of(inbox)} is blocked")
         body, key_id, pem, state = await self._load(job)
         now = fed.clock.now()
-        decision = hosts.may_send(state, now)
+        # One delivery probes a failing host; the others keep waiting.
+        decision = await self._admit(state)
         if decision == "unavailable":
             raise PermanentJobError(f"{state.host} unavailable (failing for over 7 days)")
         if decision == "hold":
             raise RetryJobError(f"{state.host}: circuit open", delay=hosts.hold_delay(state, now))
-        if decision == "probe":  # one delivery tests the host; the others keep waiting
-            state = hosts.start_probe(state, now)
-            await self._save(state)
         scheme: Scheme = "rfc9421" if state.scheme == "rfc9421" else "cavage"
         try:
             result = await self._post(inbox, body, key_id, pem, scheme)
@@ -96,7 +146,10 @@ class Sender:
             return
         now = fed.clock.now()
         if outcome == "delivered":
-            await self._save(hosts.on_success(state, now, scheme=scheme))
+            accepted = scheme
+            await self._update(
+                state.host, lambda current: hosts.on_success(current, now, scheme=accepted)
+            )
             return
         if outcome == "gone":
             await self._prune(inbox)
@@ -109,9 +162,11 @@ class Sender:
         self, job: Job, state: hosts.HostState, error: str, retry_after: str | None
     ) -> None:
         now = self.fed.clock.now()
-        await self._save(hosts.on_failure(state, now))
+        await self._update(state.host, lambda current: hosts.on_failure(current, now))
         wait = parse_retry_after(retry_after, now) if retry_after else None
-        delay = next_delay(job.attempts, now - job.created_at, wait, self._rng)
+        delay = next_delay(
+            job.attempts, now - job.created_at, wait, self._rng, policy=DELIVERY_BACKOFF
+        )
         if delay is None:
             raise PermanentJobError(f"gave up after {job.attempts} attempts: {error}")
         raise RetryJobError(error, delay=delay)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from commonsnode.jobs import NewJob
+from commonsnode.ports import InboxEntry
 from federation.authenticate import AuthenticationError, SenderGoneError, authenticate
 from federation.fetch import FetchBudget
 from federation.iris import host_of, origin_of
@@ -108,10 +109,8 @@ async def receive(fed: Federation, request: SignedRequest, recipient: str) -> In
         {"activity": activity, "recipient": recipient, "actor": actor},
         ordering_key=f"inbox:{actor}",
     )
-    async with fed.uow() as tx:
-        if not await tx.inbox_log.record(activity_id, recipient, actor, now):
-            return InboxResult(202, "duplicate", "seen before")
-        await tx.jobs.enqueue(job)
+    if not await fed.log_incoming(InboxEntry(activity_id, recipient, actor, job)):
+        return InboxResult(202, "duplicate", "seen before")
     return InboxResult(202, "accepted")
 
 

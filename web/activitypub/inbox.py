@@ -8,7 +8,7 @@ from aiohttp import web
 
 from federation.inbox.receive import receive
 from web.activitypub.access import signed_request
-from web.keys import FED, UOW
+from web.keys import FED
 
 log = logging.getLogger("commonsnode.inbox")
 ACCEPTED_TYPES = {"application/activity+json", "application/ld+json", "application/json"}
@@ -36,9 +36,8 @@ def _error(status: int, reason: str) -> web.HTTPException:
 
 async def org_inbox(request: web.Request) -> web.Response:
     handle = request.match_info["handle"]
-    async with request.app[UOW](readonly=True) as tx:
-        if await tx.organisations.get_by_handle(handle) is None:
-            raise web.HTTPNotFound(text="no such organisation")
+    if not await request.app[FED].has_org(handle):
+        raise web.HTTPNotFound(text="no such organisation")
     return await _receive(request, f"/orgs/{handle}/inbox")
 
 

@@ -1,0 +1,288 @@
+"""Inbox throughput and latency of one `commonsnode serve` process, next to the bare ceiling.
+
+Run: .venv/bin/python bench/inbox.py [--requests N]   (PostgreSQL at 127.0.0.1:5432)
+
+Every request is a distinct Follow signed (draft-cavage, RSA-2048) by one of 50 remote actors
+served by a fake peer on 127.0.0.30; the node verifies it, dedupes it, logs it durably and
+queues it (worker off: accepting is what is measured), then answers 202. Requests are signed
+before the clock starts, so the load generator's own cost is small.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/queue.py shares its name with the stdlib module: keep this folder off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+
+import aiohttp
+import asyncpg
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from commonsnode.keys import generate_rsa
+from federation.keys import load_private_key
+from federation.signatures import SignedRequest, cavage
+
+BIN = Path(sys.executable).with_name("commonsnode")
+ACTORS = 50
+PEER = "127.0.0.30"
+NODE = "127.0.0.2"
+BARE = "127.0.0.3"
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+def free_port(address: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        return int(sock.getsockname()[1])
+
+
+async def start_peer(pem: str) -> tuple[web.AppRunner, str]:
+    """Serve 50 actor documents sharing one key (the node fetches each once)."""
+    port = free_port(PEER)
+    origin = f"http://{PEER}:{port}"
+
+    async def actor(request: web.Request) -> web.Response:
+        iri = f"{origin}/users/{request.match_info['name']}"
+        document = {
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": iri,
+            "type": "Person",
+            "inbox": f"{iri}/inbox",
+            "publicKey": {"id": f"{iri}#main-key", "owner": iri, "publicKeyPem": pem},
+        }
+        return web.Response(body=json.dumps(document), content_type="application/activity+json")
+
+    app = web.Application()
+    app.router.add_get("/users/{name}", actor)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, PEER, port).start()
+    return runner, origin
+
+
+def sign_all(
+    inbox: str, origin: str, private_pem: str, count: int
+) -> list[tuple[bytes, dict[str, str]]]:
+    private = load_private_key(private_pem)
+    signed = []
+    now = time.time()
+    for i in range(count):
+        actor = f"{origin}/users/u{i % ACTORS}"
+        activity = {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": f"{origin}/activities/{uuid.uuid4().hex}",
+            "type": "Follow",
+            "actor": actor,
+            "object": inbox.rsplit("/inbox", 1)[0],
+        }
+        body = json.dumps(activity).encode()
+        base = {"Content-Type": "application/activity+json"}
+        request = SignedRequest.build("POST", inbox, base, body)
+        headers = cavage.sign_request(
+            request, key_id=f"{actor}#main-key", private_key=private, now=now
+        )
+        signed.append((body, {**base, **dict(headers)}))
+    return signed
+
+
+async def blast(
+    inbox: str, requests: list[tuple[bytes, dict[str, str]]], concurrency: int, rate: float | None
+) -> tuple[float, list[float], int]:
+    """Send every request; `rate` per second paces them (None: as fast as `concurrency` allows)."""
+    latencies: list[float] = []
+    failures = 0
+    queue: asyncio.Queue[tuple[bytes, dict[str, str]]] = asyncio.Queue()
+    for item in requests:
+        queue.put_nowait(item)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    started = time.perf_counter()
+
+    async def one(session: aiohttp.ClientSession) -> None:
+        nonlocal failures
+        while not queue.empty():
+            body, headers = queue.get_nowait()
+            if rate is not None:
+                due = started + (len(requests) - queue.qsize() - 1) / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            sent = time.perf_counter()
+            async with session.post(inbox, data=body, headers=headers) as response:
+                await response.read()
+                if response.status != 202:
+                    failures += 1
+            latencies.append(time.perf_counter() - sent)
+
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.gather(*(one(session) for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies, failures
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+
+async def wait_ready(process: subprocess.Popen[str]) -> None:
+    assert process.stdout is not None
+    line = await asyncio.to_thread(process.stdout.readline)
+    if not line:
+        raise RuntimeError(
+            f"server did not start: {process.stderr.read() if process.stderr else ''}"
+        )
+
+
+async def run_node(
+    database: str | None, requests: int, key_pem: tuple[str, str]
+) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp) / "node"
+        port = free_port(NODE)
+        init = [
+            str(BIN),
+            "init",
+            str(directory),
+            "--url",
+            f"http://{NODE}:{port}",
+            "--allow-private-network",
+        ]
+        if database:
+            init += ["--database", database]
+        subprocess.run(init, check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(BIN),
+                "org",
+                "create",
+                str(directory),
+                "city",
+                "--name",
+                "City",
+                "--kind",
+                "government",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        env = {**os.environ, "COMMONSNODE_LOG_LEVEL": "warning"}
+        server = subprocess.Popen(
+            [str(BIN), "serve", str(directory), "--no-worker"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        return await measure(server, f"http://{NODE}:{port}/orgs/city/inbox", requests, key_pem)
+
+
+async def run_bare(requests: int, key_pem: tuple[str, str]) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port(BARE)
+        pub = Path(tmp) / "key.pem"
+        pub.write_text(key_pem[1])
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "procs" / "bare_inbox.py"),
+                "--port",
+                str(port),
+                "--db",
+                str(Path(tmp) / "bare.db"),
+                "--public-key",
+                str(pub),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        return await measure(server, f"http://{BARE}:{port}/orgs/city/inbox", requests, key_pem)
+
+
+async def measure(
+    server: subprocess.Popen[str], inbox: str, requests: int, key_pem: tuple[str, str]
+) -> dict[str, float]:
+    peer, origin = await start_peer(key_pem[1])
+    try:
+        await wait_ready(server)
+        warm = sign_all(inbox, origin, key_pem[0], ACTORS)  # one per actor: fetches their keys
+        await blast(inbox, warm, 8, None)
+        load = sign_all(inbox, origin, key_pem[0], requests)
+        elapsed, latencies, failures = await blast(inbox, load, 64, None)
+        peak = requests / elapsed
+        half = sign_all(inbox, origin, key_pem[0], max(500, requests // 3))
+        _, half_latencies, half_failures = await blast(inbox, half, 64, peak / 2)
+        return {
+            "peak": peak,
+            "p50": percentile(latencies, 0.50),
+            "p99": percentile(latencies, 0.99),
+            "half_p50": percentile(half_latencies, 0.50),
+            "half_p99": percentile(half_latencies, 0.99),
+            "failures": failures + half_failures,
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        await peer.cleanup()
+
+
+async def postgres_url() -> tuple[str, str]:
+    name = f"cn_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(database="test", **PG)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return name, f"postgresql+asyncpg://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+
+
+async def drop(name: str) -> None:
+    admin = await asyncpg.connect(database="test", **PG)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+def show(label: str, figures: dict[str, float], ceiling: float | None = None) -> None:
+    ratio = f"  ({figures['peak'] / ceiling:.2f}x the bare ceiling)" if ceiling else ""
+    print(
+        f"{label:<22} {figures['peak']:7.0f} req/s{ratio}; peak p50 {figures['p50']:.1f} ms, "
+        f"p99 {figures['p99']:.1f} ms; at half load p50 {figures['half_p50']:.1f} ms, "
+        f"p99 {figures['half_p99']:.1f} ms; non-202: {int(figures['failures'])}"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=6000)
+    args = parser.parse_args()
+    pair = generate_rsa()
+    key_pem = (pair.private_pem, pair.public_pem)
+    print(
+        f"{args.requests} signed Follows per run, 64 concurrent connections, cores: {os.cpu_count()}"
+    )
+    bare = await run_bare(args.requests, key_pem)
+    show("bare ceiling (sqlite3)", bare)
+    ours = await run_node(None, args.requests, key_pem)
+    show("commonsnode, SQLite", ours, bare["peak"])
+    name, url = await postgres_url()
+    try:
+        ours_pg = await run_node(url, args.requests, key_pem)
+    finally:
+        await drop(name)
+    show("commonsnode, PostgreSQL", ours_pg, bare["peak"])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
