@@ -51,6 +51,7 @@ class Federation:
     keys: KeyCache = field(default_factory=KeyCache)
     _committer: GroupCommitter[InboxEntry, bool] | None = None
     _orgs: dict[str, tuple[bool, float]] = field(default_factory=dict)
+    _org_keys: dict[str, tuple[KeyPair, KeyPair]] = field(default_factory=dict)
     _instance_keys: tuple[KeyPair, KeyPair] | None = None
     _policy: DomainPolicy | None = None
     _policy_at: float = field(default=-1e18)
@@ -85,12 +86,19 @@ class Federation:
         return dict(added)
 
     async def org_keys(self, org_id: str) -> tuple[KeyPair, KeyPair]:
-        """An organisation's key pairs (private halves stay in this process)."""
+        """An organisation's key pairs (private halves stay in this process), kept in memory:
+        every delivery signs with them and keys do not change under a running process."""
+        cached = self._org_keys.get(org_id)
+        if cached is not None:
+            return cached
         async with self.uow(readonly=True) as tx:
             rsa_pair = await tx.keys.get(org_key_owner(org_id), "rsa")
             ed_pair = await tx.keys.get(org_key_owner(org_id), "ed25519")
         if rsa_pair is None or ed_pair is None:
             raise NotFoundError(f"organisation {org_id} has no keys")
+        if len(self._org_keys) > ORG_CACHE_SIZE:
+            self._org_keys.clear()
+        self._org_keys[org_id] = (rsa_pair, ed_pair)
         return rsa_pair, ed_pair
 
     async def policy(self) -> DomainPolicy:
