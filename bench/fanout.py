@@ -33,6 +33,7 @@ import aiohttp
 from commonsnode.clock import SystemClock
 from commonsnode.config import build_config
 from commonsnode.ids import new_id
+from commonsnode.keys import generate_rsa
 from commonsnode.model.actors import RemoteActor
 from commonsnode.model.follows import Follow
 from commonsnode.usecases.organisations import create_organisation
@@ -57,8 +58,13 @@ async def received(http: aiohttp.ClientSession, port: int) -> int:
 
 
 async def wait_for(http: aiohttp.ClientSession, port: int, target: int) -> None:
-    while await received(http, port) < target:
+    """Poll the receivers' counter: they are another process, there is no event to await."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if await received(http, port) >= target:
+            return
         await asyncio.sleep(0.005)
+    raise TimeoutError(f"fewer than {target} deliveries arrived")
 
 
 async def ours(tmp: Path, port: int, http: aiohttp.ClientSession, concurrency: int) -> float:
@@ -122,8 +128,6 @@ async def ours(tmp: Path, port: int, http: aiohttp.ClientSession, concurrency: i
 
 
 async def bare(port: int, http: aiohttp.ClientSession, concurrency: int) -> float:
-    from commonsnode.keys import generate_rsa
-
     pair = generate_rsa()
     body = json.dumps({"type": "Create", "object": {"type": "Note"}}).encode()
     inboxes = [
