@@ -6,7 +6,7 @@ from commonsnode.errors import ConflictError, InvalidError, NotFoundError
 from commonsnode.ids import new_id
 from commonsnode.model.follows import Follow, transition
 from commonsnode.model.organisations import Organisation
-from federation.discover import DiscoveryError, resolve_target
+from federation.discover import DiscoveryError, parse_target, resolve_target
 from federation.fetch import FetchBudget
 from federation.iris import host_of
 from federation.outbox import new_activity, publish
@@ -17,6 +17,13 @@ from federation.runtime import Federation
 async def follow(fed: Federation, org: Organisation, target: str) -> Follow:
     """`org` asks to follow `target`; pending until the other side answers Accept or Reject."""
     budget = FetchBudget()
+    try:
+        parsed = parse_target(target)
+    except DiscoveryError as exc:
+        raise InvalidError(str(exc), field="target") from exc
+    host = host_of(parsed) if isinstance(parsed, str) else parsed[1].split(":")[0].strip("[]")
+    if not (await fed.policy()).permits(host):  # before WebFinger: no request to a blocked host
+        raise InvalidError(f"{host} is blocked on this node", field="target")
     try:
         iri = await resolve_target(fed, target, budget)
     except DiscoveryError as exc:

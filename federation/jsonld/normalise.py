@@ -49,6 +49,9 @@ _SHADOW_KEYS: Final = frozenset(
 # Security terms our bundled contexts disagree on (security v1 vs identity v1, which Fedify
 # puts first) and that nothing reads: not held against a peer's context.
 _UNREAD_DISPUTED: Final = frozenset({"signatureAlgorithm"})
+# Mastodon's context (up to 2024) maps its end-to-end encryption classes into toot:, which
+# security v1 also names; nothing here reads them, so the fast path may ignore the clash.
+_UNREAD_PEER_CLASHES: Final = frozenset({"EncryptedMessage"})
 
 # (canonical terms a context left meaning something else, prefix → namespace in force)
 _State = tuple[frozenset[str], Mapping[str, str]]
@@ -74,8 +77,8 @@ def _read_context_terms() -> dict[str, str]:
             if iri is None:
                 raise RuntimeError(f"READ_CONTEXT term {term!r} is not a plain definition")
             terms[term] = iri
-    for term in _UNREAD_DISPUTED:
-        del terms[term]
+    for term in _UNREAD_DISPUTED | _UNREAD_PEER_CLASHES:
+        terms.pop(term, None)
     return terms
 
 
