@@ -218,7 +218,7 @@ async def _cmd_worker(args: argparse.Namespace) -> int:
     node = await _web_app().open_node(config)
     stopping = asyncio.Event()
     _stop_on_signals(stopping)
-    worker = node.worker(concurrency=args.concurrency)
+    worker = await _web_app().start_worker(node, args.concurrency)
     print(f"commonsnode worker {worker.name} running for {config.origin}/", flush=True)
     try:
         await worker.run(stopping, grace=config.worker.shutdown_grace_seconds)

@@ -11,6 +11,7 @@ from federation.delivery.send import Sender
 from federation.inbox.dispatch import Dispatcher
 from federation.inbox.handlers import actors, follows
 from federation.inbox.receive import INBOX_JOB
+from federation.maintenance import PRUNE_JOB, prune
 from federation.outbox import FANOUT_JOB, SEND_JOB
 from federation.runtime import Federation
 
@@ -40,7 +41,11 @@ def register_jobs(registry: HandlerRegistry, fed: Federation, sender: Sender) ->
     async def fanout(job: Job) -> None:
         await handle_fanout(fed, job)
 
+    async def housekeeping(job: Job) -> None:
+        await prune(fed, job)
+
     registry.register(INBOX_JOB, activities.handle_job, retry=INBOX_RETRY, timeout=120.0)
+    registry.register(PRUNE_JOB, housekeeping, retry=INBOX_RETRY, timeout=600.0)
     registry.register(FANOUT_JOB, fanout, retry=INBOX_RETRY, timeout=300.0)
     registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)
     return activities

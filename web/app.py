@@ -18,6 +18,7 @@ from commonsnode.model.follows import Follow
 from commonsnode.model.moderation import check_domain
 from commonsnode.usecases.organisations import ensure_instance_keys
 from commonsnode.worker import HandlerRegistry, Worker
+from federation import maintenance
 from federation.delivery.send import Sender
 from federation.fetch import Fetcher
 from federation.follows import follow
@@ -211,6 +212,12 @@ def create_app(node: Node) -> web.Application:
     return app
 
 
+async def start_worker(node: Node, concurrency: int | None = None) -> Worker:
+    """A worker for `serve` or `commonsnode worker`, with housekeeping scheduled."""
+    await maintenance.schedule(node.federation)
+    return node.worker(concurrency=concurrency)
+
+
 async def serve_node(
     node: Node,
     host: str,
@@ -229,8 +236,9 @@ async def serve_node(
     try:
         await web.TCPSite(runner, host, port).start()
         if run_worker:
+            worker = await start_worker(node)
             worker_task = asyncio.create_task(
-                node.worker().run(stopping, grace=node.config.worker.shutdown_grace_seconds)
+                worker.run(stopping, grace=node.config.worker.shutdown_grace_seconds)
             )
         on_ready()
         await stopping.wait()
