@@ -269,9 +269,7 @@ async def main() -> None:
     args = parser.parse_args()
     pair = generate_rsa()
     key_pem = (pair.private_pem, pair.public_pem)
-    print(
-        f"{args.requests} signed Follows per run, 64 connections, cores: {os.cpu_count()}"
-    )
+    print(f"{args.requests} signed Follows per run, 64 connections, cores: {os.cpu_count()}")
     bare = await run_bare(args.requests, key_pem)
     show("bare ceiling (sqlite3)", bare)
     ours = await run_node(None, args.requests, key_pem)

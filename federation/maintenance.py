@@ -17,6 +17,8 @@ PRUNE_JOB = "maintenance.prune"
 PRUNE_EVERY = 3600.0
 # Replays are refused by the signature's 1-hour window; a week of ids is a wide margin.
 INBOX_LOG_RETENTION = 7 * 24 * 3600.0
+# Dead jobs stay for the operator to read (and re-run) for a month.
+DEAD_JOB_RETENTION = 30 * 24 * 3600.0
 
 
 def next_prune(now: float) -> NewJob:
@@ -37,9 +39,14 @@ async def prune(fed: Federation, job: Job) -> None:
         hosts = await tx.hosts.prune(now)
         keys = await tx.actors.prune_key_failures(now)
         entries = await tx.inbox_log.prune(now - INBOX_LOG_RETENTION)
+        dead = await tx.jobs.purge_dead(now - DEAD_JOB_RETENTION)
         await tx.jobs.finish(job)  # frees the dedupe key for the next run
         await tx.jobs.enqueue(next_prune(now))
-    if hosts or keys or entries:
+    if hosts or keys or entries or dead:
         log.info(
-            "pruned %d host records, %d key failures, %d inbox log entries", hosts, keys, entries
+            "pruned %d host records, %d key failures, %d inbox log entries, %d dead jobs",
+            hosts,
+            keys,
+            entries,
+            dead,
         )

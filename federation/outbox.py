@@ -10,6 +10,7 @@ from commonsnode.jobs import NewJob
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
 from federation.iris import LocalIris
+from federation.jsonld.shapes import id_of
 from federation.vocab import AS_PUBLIC, DEFAULT_CONTEXT
 
 FANOUT_JOB = "delivery.fanout"
@@ -56,10 +57,13 @@ async def publish(
     await tx.activities.add(
         key, org.id, str(activity["type"]), json.dumps(activity), now, public=public
     )
+    # Fan-outs about one object run in order, so a Delete's deliveries are queued after its
+    # Create's even with several workers (the delivery jobs' own keys then keep the order).
     await tx.jobs.enqueue(
         NewJob(
             FANOUT_JOB,
             {"activity": key, "org": org.id, "followers": followers, "inboxes": list(inboxes)},
+            ordering_key=f"fanout:{id_of(activity.get('object')) or activity['id']}",
         )
     )
 

@@ -127,6 +127,12 @@ class SqlJobOutbox:
         if result.rowcount != 1:
             raise LeaseLostError(f"job {job.id}: lease lost before it finished")
 
+    async def purge_dead(self, before: float) -> int:
+        result = await self._connection.execute(
+            jobs.delete().where(jobs.c.state == "dead", jobs.c.updated_at < before)
+        )
+        return int(result.rowcount)
+
 
 class SqlJobQueue:
     """The worker's side of the queue; each call is one short transaction."""

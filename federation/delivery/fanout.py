@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from commonsnode.jobs import Job, NewJob
+from federation.iris import host_of
 from federation.jsonld.shapes import id_of
 from federation.outbox import SEND_JOB
 from federation.runtime import Federation
@@ -13,11 +14,13 @@ from federation.runtime import Federation
 async def handle_fanout(fed: Federation, job: Job) -> None:
     """Expand the audience and enqueue the deliveries in the same transaction that ends the job.
 
-    Our own host is excluded (local followers need no HTTP). The ordering key is the inbox and
+    Our own host is excluded (local followers need no HTTP), and so are blocked domains (send.py
+    checks again, for blocks made after the fan-out). The ordering key is the inbox and
     the activity's object: a Delete never overtakes its Create at one inbox, while one slow
     inbox does not hold up the others.
     """
     payload = job.payload
+    policy = await fed.policy()
     async with fed.uow() as tx:
         found = await tx.activities.get(payload["activity"])
         if found is None:
@@ -35,7 +38,7 @@ async def handle_fanout(fed: Federation, job: Job) -> None:
                 ordering_key=f"deliver:{inbox}:{object_id}",
             )
             for inbox in sorted(inboxes)
-            if not fed.iris.is_local(inbox)
+            if not fed.iris.is_local(inbox) and policy.permits(host_of(inbox))
         ]
         await tx.jobs.enqueue_many(jobs)
         await tx.jobs.finish(job)

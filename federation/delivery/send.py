@@ -25,6 +25,10 @@ PER_HOST_CONCURRENCY = 4
 # A job held by an open circuit is re-queued as an attempt too: the real limit is the
 # policy's three days since the first try, not its attempt count.
 DELIVERY_BACKOFF = BackoffPolicy(max_attempts=500)
+# A host's clean record read by this process is trusted this long: another process's
+# failures to it are seen within these seconds.
+HEALTHY_CACHE_SECONDS = 10.0
+MEMORY_ENTRIES = 4096
 
 
 Transition = Callable[[hosts.HostState], hosts.HostState]
@@ -45,6 +49,8 @@ class Sender:
         self._slots: weakref.WeakValueDictionary[str, asyncio.Semaphore] = (
             weakref.WeakValueDictionary()
         )
+        self._documents: dict[str, tuple[bytes, str, str]] = {}
+        self._healthy: dict[str, tuple[hosts.HostState, float]] = {}
 
     def _state(self, host: str, stored: Mapping[str, Any] | None) -> hosts.HostState:
         now = self.fed.clock.now()
@@ -58,18 +64,31 @@ class Sender:
         return hosts.new_state(host, now) if hosts.is_expired(state, now) else state
 
     async def _load(self, job: Job) -> tuple[bytes, str, str, hosts.HostState]:
+        """What one delivery needs. A fan-out sends one activity to many inboxes, so the
+        activity, its signer and healthy hosts' records come from memory after the first."""
         fed = self.fed
         payload = job.payload
         host = host_of(payload["inbox"])
-        async with fed.uow(readonly=True) as tx:
-            found = await tx.activities.get(payload["activity"])
-            org = await tx.organisations.get_by_id(payload["org"])
-            stored = await tx.hosts.get(host)
-        if found is None or org is None:
-            raise PermanentJobError("the activity or its organisation no longer exists")
-        rsa_pair, _ = await fed.org_keys(org.id)
-        state = self._state(host, stored)
-        return found[1].encode("utf-8"), fed.iris.org_key(org.handle), rsa_pair.private_pem, state
+        now = fed.clock.now()
+        cached = self._documents.get(payload["activity"])
+        healthy = self._healthy.get(host)
+        state = healthy[0] if healthy and now - healthy[1] < HEALTHY_CACHE_SECONDS else None
+        if cached is None or state is None:
+            async with fed.uow(readonly=True) as tx:
+                if cached is None:
+                    found = await tx.activities.get(payload["activity"])
+                    org = await tx.organisations.get_by_id(payload["org"])
+                    if found is None or org is None:
+                        raise PermanentJobError("the activity or its organisation is gone")
+                    cached = (found[1].encode("utf-8"), org.id, fed.iris.org_key(org.handle))
+                    _remember(self._documents, payload["activity"], cached)
+                if state is None:
+                    state = self._state(host, await tx.hosts.get(host))
+                    if _clean(state):
+                        _remember(self._healthy, host, (state, now))
+        body, org_id, key_id = cached
+        rsa_pair, _ = await fed.org_keys(org_id)
+        return body, key_id, rsa_pair.private_pem, state
 
     async def _post(
         self, inbox: str, body: bytes, key_id: str, pem: str, scheme: Scheme
@@ -94,7 +113,7 @@ class Sender:
         and several deliveries claim the one probe.
         """
         async with self.fed.uow() as tx:
-            state = change(self._state(host, await tx.hosts.get(host)))
+            state = change(self._state(host, await tx.hosts.get(host, for_update=True)))
             await tx.hosts.put(host, hosts.to_record(state), state.expires_at)
         return state
 
@@ -146,7 +165,10 @@ class Sender:
             return
         now = fed.clock.now()
         if outcome == "delivered":
+            if _clean(state) and (scheme == "cavage" or state.scheme == scheme):
+                return  # nothing to remember about a healthy host: no write on the hot path
             accepted = scheme
+            self._healthy.pop(state.host, None)
             await self._update(
                 state.host, lambda current: hosts.on_success(current, now, scheme=accepted)
             )
@@ -162,6 +184,7 @@ class Sender:
         self, job: Job, state: hosts.HostState, error: str, retry_after: str | None
     ) -> None:
         now = self.fed.clock.now()
+        self._healthy.pop(state.host, None)
         await self._update(state.host, lambda current: hosts.on_failure(current, now))
         wait = parse_retry_after(retry_after, now) if retry_after else None
         delay = next_delay(
@@ -177,6 +200,23 @@ class Sender:
             for actor in await tx.actors.with_inbox(inbox):
                 await tx.actors.mark_gone(actor, self.fed.clock.now())
                 await tx.follows.delete_remote(actor)
+
+
+def _clean(state: hosts.HostState) -> bool:
+    """A host with nothing wrong on record: no failures, no open circuit, no probe."""
+    return (
+        not state.failures
+        and state.circuit_open_until is None
+        and state.probe_started_at is None
+        and state.failing_since is None
+        and state.unavailable_since is None
+    )
+
+
+def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
+    if len(cache) >= MEMORY_ENTRIES:
+        cache.clear()
+    cache[key] = value
 
 
 def describe(state: hosts.HostState) -> str:

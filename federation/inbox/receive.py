@@ -42,9 +42,11 @@ def _http_iri(value: Any) -> str | None:
     return None
 
 
-def _strip_foreign_embeds(activity: dict[str, Any], actor: str) -> dict[str, Any]:
-    """Keep an embedded object only when it is the actor's own (same origin, same author);
-    anything else is reduced to its id and must be fetched from its origin by the handler."""
+def _strip_foreign_embeds(fed: Federation, activity: dict[str, Any], actor: str) -> dict[str, Any]:
+    """Keep an embedded object only when it is the actor's own (same origin, same author)
+    or one of ours echoed back (Accept{Follow}: handlers match it against our own records,
+    never trusting its content); anything else is reduced to its id and must be fetched
+    from its origin by the handler."""
     embedded = activity.get("object")
     if not isinstance(embedded, dict):
         return activity
@@ -52,6 +54,9 @@ def _strip_foreign_embeds(activity: dict[str, Any], actor: str) -> dict[str, Any
     author = id_of(embedded.get("attributedTo")) or id_of(embedded.get("actor"))
     same_origin = object_id is None or origin_of(object_id) == origin_of(actor)
     if same_origin and author in (None, actor):
+        return activity
+    ours = object_id is not None and fed.iris.is_local(object_id)
+    if ours or (object_id is None and author is not None and fed.iris.is_local(author)):
         return activity
     return {**activity, "object": object_id} if object_id else {**activity, "object": None}
 
@@ -102,7 +107,7 @@ async def receive(fed: Federation, request: SignedRequest, recipient: str) -> In
         return _rejected(400, "activity id and actor are on different origins")
     if fed.iris.is_local(activity_id) or fed.iris.is_local(actor):
         return _rejected(400, "activity claims to be from this node")
-    activity = _strip_foreign_embeds(activity, actor)
+    activity = _strip_foreign_embeds(fed, activity, actor)
     # 7. Dedupe and enqueue in one transaction; then answer 202 and work later.
     job = NewJob(
         INBOX_JOB,

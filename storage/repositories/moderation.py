@@ -105,10 +105,11 @@ class SqlHostStateRepository:
         self._connection = connection
         self._dialect = dialect
 
-    async def get(self, host: str) -> dict[str, object] | None:
-        raw = await self._connection.scalar(
-            sa.select(delivery_hosts.c.state).where(delivery_hosts.c.host == host)
-        )
+    async def get(self, host: str, *, for_update: bool = False) -> dict[str, object] | None:
+        statement = sa.select(delivery_hosts.c.state).where(delivery_hosts.c.host == host)
+        if for_update and self._dialect == "postgresql":  # SQLite: the writer lock suffices
+            statement = statement.with_for_update()
+        raw = await self._connection.scalar(statement)
         return None if raw is None else cast(dict[str, object], json.loads(raw))
 
     async def put(self, host: str, state: dict[str, object], expires_at: float) -> None:

@@ -217,3 +217,16 @@ async def test_finish_inside_a_unit_of_work_is_atomic_with_the_effect(
     async with uow() as tx:
         await tx.jobs.finish(fresh)
     assert await _count(database) == 0
+
+
+async def test_dead_jobs_are_purged_after_their_retention(
+    queue: SqlJobQueue, uow: SqlUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    await queue.enqueue_many([NewJob("k"), NewJob("k")])
+    first, second = await queue.claim("w", 10, 30)
+    await queue.settle([], [JobFailure(first, "gone", None)])
+    clock.advance(100)
+    await queue.settle([], [JobFailure(second, "gone", None)])
+    async with uow() as tx:
+        assert await tx.jobs.purge_dead(before=clock.now() - 50) == 1
+    assert [dead.id for dead in await queue.dead()] == [second.id]

@@ -8,7 +8,7 @@ from federation.authenticate import AuthenticationError, VerifiedSender, authent
 from federation.fetch import FetchBudget
 from federation.iris import host_of
 from federation.signatures import SignatureError, SignedRequest, parse_incoming
-from web.keys import FED
+from web.keys import FED, UOW
 
 
 def signed_request(request: web.Request, body: bytes = b"") -> SignedRequest:
@@ -28,7 +28,14 @@ async def require_fetch_access(request: web.Request) -> VerifiedSender | None:
     fed = request.app[FED]
     policy = await fed.policy()
     strict = fed.settings.authorized_fetch or policy.mode == "allowlist"
-    has_signature = "Signature" in request.headers or "Signature-Input" in request.headers
+    # The three places a signature can be (cavage, RFC 9421, cavage as Authorization): a
+    # signed request must never be taken for an unsigned one and refused (or let through).
+    authorization = request.headers.get("Authorization", "")
+    has_signature = (
+        "Signature" in request.headers
+        or "Signature-Input" in request.headers
+        or authorization[:10].lower() == "signature "
+    )
     if not has_signature:
         if strict:
             raise web.HTTPUnauthorized(text="this node requires signed fetches")
@@ -44,3 +51,14 @@ async def require_fetch_access(request: web.Request) -> VerifiedSender | None:
         return await authenticate_key_owner(fed, signed, claim, FetchBudget(5))
     except AuthenticationError as exc:
         raise web.HTTPUnauthorized(text=f"signature: {exc.reason}") from None
+
+
+async def require_org_access(request: web.Request, org_id: str) -> None:
+    """As require_fetch_access, and an actor the organisation blocks may not read it either."""
+    sender = await require_fetch_access(request)
+    if sender is None:
+        return
+    async with request.app[UOW](readonly=True) as tx:
+        blocked = await tx.moderation.is_actor_blocked(org_id, sender.actor)
+    if blocked:
+        raise web.HTTPForbidden(text="blocked")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from federation.actors import render_instance_actor, render_org_actor
-from web.activitypub.access import require_fetch_access
+from web.activitypub.access import require_fetch_access, require_org_access
 from web.keys import FED, UOW
 from web.negotiation import activity_response, wants_activity_json
 from web.pages import home
@@ -22,12 +22,13 @@ async def instance_actor(request: web.Request) -> web.StreamResponse:
 async def organisation(request: web.Request) -> web.StreamResponse:
     if not wants_activity_json(request):
         return await home.organisation(request)
-    await require_fetch_access(request)
     fed = request.app[FED]
     async with request.app[UOW](readonly=True) as tx:
         org = await tx.organisations.get_by_handle(request.match_info["handle"])
     if org is None:
+        await require_fetch_access(request)
         raise web.HTTPNotFound(text="no such organisation")
+    await require_org_access(request, org.id)
     return activity_response(render_org_actor(org, fed.iris, await fed.org_keys(org.id)))
 
 

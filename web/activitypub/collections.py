@@ -8,17 +8,18 @@ from aiohttp import web
 
 from commonsnode.model.organisations import Organisation
 from federation.collections import PAGE_SIZE, collection, page
-from web.activitypub.access import require_fetch_access
+from web.activitypub.access import require_fetch_access, require_org_access
 from web.keys import FED, UOW
 from web.negotiation import activity_response
 
 
 async def _org(request: web.Request) -> Organisation:
-    await require_fetch_access(request)
     async with request.app[UOW](readonly=True) as tx:
         org = await tx.organisations.get_by_handle(request.match_info["handle"])
     if org is None:
+        await require_fetch_access(request)
         raise web.HTTPNotFound(text="no such organisation")
+    await require_org_access(request, org.id)
     return org
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from federation.fetch import FetchBudget
-from federation.inbox.dispatch import Incoming
+from federation.inbox.dispatch import HandlerError, Incoming
+from federation.iris import origin_of
 from federation.jsonld.shapes import first, id_of
 from federation.resolve import ActorGoneError, ResolveError, fetch_actor
 from federation.runtime import Federation
@@ -16,6 +17,10 @@ async def handle_delete(fed: Federation, incoming: Incoming) -> None:
     bring the object back; the catalog handlers read them.
     """
     target = id_of(incoming.activity.get("object"))
+    if target is not None and origin_of(target) != origin_of(incoming.actor):
+        # Only the object's own server may delete it: a tombstone recorded for another
+        # server's object (or ours) would keep its real Create out for good.
+        raise HandlerError(f"{incoming.actor} cannot delete {target} (another origin)")
     now = fed.clock.now()
     async with fed.uow() as tx:
         if target == incoming.actor:
