@@ -137,6 +137,7 @@ class Federation:
         """Stop background work and close pooled connections."""
         if self._committer is not None:
             await self._committer.close()
+        await self.ingest.close()
         await self.fetcher.close()
 
 

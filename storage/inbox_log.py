@@ -120,3 +120,6 @@ class SqlInboxIngest:
                 await connection.execute(self._insert, rows)
                 await insert_jobs(connection, self._db.dialect, jobs, now)
         return fresh
+
+    async def close(self) -> None:
+        """Nothing of its own to release: it writes through the node's engine."""
