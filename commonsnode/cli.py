@@ -20,10 +20,12 @@ from commonsnode.config import (
     parse_listen,
     render_config,
 )
-from commonsnode.demo import DEMO_ORGANISATIONS
-from commonsnode.errors import ConflictError, DomainError
+from commonsnode.demo import DEMO_ORGANISATIONS, demo_listings
+from commonsnode.errors import ConflictError, DomainError, NotFoundError
 from commonsnode.logs import configure_logging
 from commonsnode.model.organisations import ORG_KINDS
+from commonsnode.publiccode import Finding
+from commonsnode.usecases.listings import ListingInvalidError, import_listing
 from commonsnode.usecases.organisations import create_organisation, create_token
 
 log = logging.getLogger("commonsnode.cli")
@@ -31,6 +33,10 @@ log = logging.getLogger("commonsnode.cli")
 
 class UsageError(Exception):
     """An operator mistake in the command line: exit 2."""
+
+
+class InvalidFileError(Exception):
+    """An input file with findings, each already printed on its own line: exit 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -140,9 +146,46 @@ async def _cmd_demo(args: argparse.Namespace) -> int:
                 await create_organisation(
                     node.uow, node.clock, handle=handle, name=name, kind=kind, summary=summary
                 )
+        for handle, text in demo_listings():
+            async with node.uow(readonly=True) as tx:
+                org = await tx.organisations.get_by_handle(handle)
+            if org is not None:
+                await import_listing(node.uow, node.clock, org, text)
     finally:
         await node.close()
     print(f"demo data ready in {config.directory}")
+    return 0
+
+
+def _finding_line(finding: Finding) -> str:
+    warning = "warning: " if finding.kind == "warning" else ""
+    return f"{finding.line}:{finding.column} {finding.key or '(file)'}: {warning}{finding.message}"
+
+
+async def _cmd_import(args: argparse.Namespace) -> int:
+    try:
+        source = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
+    config = _load(args.dir)
+    node = await _web_app().open_node(config)
+    try:
+        async with node.uow(readonly=True) as tx:
+            org = await tx.organisations.get_by_handle(args.as_handle)
+        if org is None:
+            raise NotFoundError(f"no organisation with handle {args.as_handle!r}")
+        try:
+            change = await import_listing(node.uow, node.clock, org, source)
+        except ListingInvalidError as exc:
+            for finding in exc.findings:
+                print(_finding_line(finding), file=sys.stderr)
+            raise InvalidFileError(f"{args.file}: {exc.detail}") from None
+    finally:
+        await node.close()
+    for finding in change.warnings:
+        print(_finding_line(finding), file=sys.stderr)
+    verb = "published" if change.created else "updated"
+    print(f"{verb}\t{config.origin}/listings/{change.listing.id}")
     return 0
 
 
@@ -293,6 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
     follow.add_argument("target", help="acct:name@host, name@host or an actor IRI")
     follow.set_defaults(run=_cmd_follow)
 
+    listing_import = commands.add_parser(
+        "import", help="publish or update a tool listing from a publiccode.yml file"
+    )
+    listing_import.add_argument("dir")
+    listing_import.add_argument("--as", dest="as_handle", required=True, metavar="HANDLE")
+    listing_import.add_argument("file", help="a publiccode.yml file")
+    listing_import.set_defaults(run=_cmd_import)
+
     domain = commands.add_parser("domain", help="operator domain rules").add_subparsers(
         dest="domain_command", required=True, parser_class=_Parser
     )
@@ -315,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("mode", choices=("open", "allowlist"))
     mode.set_defaults(run=_cmd_mode)
 
-    demo = commands.add_parser("demo", help="add demo organisations (idempotent)")
+    demo = commands.add_parser("demo", help="add demo organisations and listings (idempotent)")
     demo.add_argument("dir")
     demo.set_defaults(run=_cmd_demo)
     return parser
@@ -335,6 +386,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ConfigError, DomainError) as exc:
         print(f"commonsnode: {exc}", file=sys.stderr)
         return 2
+    except InvalidFileError:
+        return 2  # every finding is printed already, one per line
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - no traceback for operators; the reason in one line

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str], ...] = (
     (
         "alderney",
@@ -34,3 +36,21 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str], ...] = (
         "Hosting, maintenance and support for open-source public-sector tools.",
     ),
 )
+
+
+def demo_listings() -> list[tuple[str, str]]:
+    """(organisation handle, publiccode.yml text) pairs: one example listing per organisation,
+    so the catalog shows the same tool listed by several publishers."""
+    documents = sorted(
+        (
+            entry
+            for entry in files("commonsnode.demo_data").iterdir()
+            if entry.name.endswith(".yml")
+        ),
+        key=lambda entry: entry.name,
+    )
+    handles = [handle for handle, *_ in DEMO_ORGANISATIONS]
+    return [
+        (handle, doc.read_text(encoding="utf-8"))
+        for handle, doc in zip(handles, documents, strict=False)
+    ]

@@ -11,6 +11,7 @@ from commonsnode.jobs import DeadJob, Job, JobFailure, NewJob
 from commonsnode.keys import KeyPair, KeyType
 from commonsnode.model.actors import RemoteActor, RemoteKey
 from commonsnode.model.follows import Follow, FollowDirection, FollowState
+from commonsnode.model.listings import ListingQuery, ToolListing
 from commonsnode.model.moderation import DomainPolicy, DomainRule, FederationMode
 from commonsnode.model.organisations import Organisation
 
@@ -26,6 +27,9 @@ class JobOutbox(Protocol):
 
     async def finish(self, job: Job) -> None:
         """Complete `job` in this transaction, so its effect and its completion are atomic."""
+
+    async def purge_dead(self, before: float) -> int:
+        """Delete dead jobs that died before `before` (kept until then for the operator)."""
 
 
 class OrganisationRepository(Protocol):
@@ -111,6 +115,9 @@ class InboxIngest(Protocol):
     async def record_batch(self, entries: Sequence[InboxEntry]) -> list[bool]:
         """Log and enqueue new entries in one transaction; False for replays (already seen)."""
 
+    async def close(self) -> None:
+        """Release what the ingest holds (a connection, a thread)."""
+
 
 class TombstoneRepository(Protocol):
     async def add(self, iri: str, actor: str, now: float) -> None:
@@ -151,6 +158,32 @@ class FollowRepository(Protocol):
 
     async def delete_remote(self, remote_iri: str) -> int:
         """Remove every follow with a remote actor (it was deleted or is gone)."""
+
+    async def is_followed(self, remote_iri: str) -> bool:
+        """True when at least one local organisation follows the actor (accepted)."""
+
+
+class ListingRepository(Protocol):
+    async def add(self, listing: ToolListing) -> None:
+        """Insert; ConflictError when the org already lists that repository or the IRI is known."""
+
+    async def update(self, listing: ToolListing) -> None:
+        """Replace the facts, state, times and provenance of a stored listing."""
+
+    async def get_by_id(self, listing_id: str) -> ToolListing | None:
+        """The listing with this id (local or remote, any state), or None."""
+
+    async def get_by_origin(self, origin_iri: str) -> ToolListing | None:
+        """The remote listing whose object IRI is `origin_iri`, or None."""
+
+    async def get_local_by_repository(self, org_id: str, key: str) -> ToolListing | None:
+        """The org's published listing of the repository with this normalised key, or None."""
+
+    async def delete(self, listing_id: str) -> bool:
+        """Remove a listing (remote ones, when their author deletes them)."""
+
+    async def search(self, query: ListingQuery) -> list[ToolListing]:
+        """Published listings matching the query, newest first, keyset-paged by id."""
 
 
 class ActivityRepository(Protocol):
@@ -205,8 +238,9 @@ class ModerationRepository(Protocol):
 
 
 class HostStateRepository(Protocol):
-    async def get(self, host: str) -> dict[str, object] | None:
-        """The stored per-host delivery state (federation owns its shape), or None."""
+    async def get(self, host: str, *, for_update: bool = False) -> dict[str, object] | None:
+        """The stored per-host delivery state (federation owns its shape), or None;
+        `for_update` locks the row until the transaction ends (PostgreSQL)."""
 
     async def put(self, host: str, state: dict[str, object], expires_at: float) -> None:
         """Store per-host state; it is forgotten after `expires_at`."""
@@ -226,6 +260,7 @@ class UnitOfWork(Protocol):
     inbox_log: InboxLog
     tombstones: TombstoneRepository
     follows: FollowRepository
+    listings: ListingRepository
     activities: ActivityRepository
     moderation: ModerationRepository
     hosts: HostStateRepository

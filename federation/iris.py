@@ -56,6 +56,10 @@ class LocalIris:
     def activity(self, activity_id: str) -> str:
         return f"{self.origin}/activities/{activity_id}"
 
+    def listing(self, listing_id: str) -> str:
+        """A tool listing: the Article's id and, for browsers, its page."""
+        return f"{self.origin}/listings/{listing_id}"
+
     # --- recognising our own IRIs ------------------------------------------------------
     def is_local(self, iri: str) -> bool:
         """True when `iri` is on this node's origin (scheme, host and port all equal)."""

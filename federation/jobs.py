@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from functools import partial
 
+from commonsnode.events import LISTING_EVENT_JOB
 from commonsnode.jobs import Job
 from commonsnode.worker import HandlerRegistry, RetryPolicy
 from federation.delivery.fanout import handle_fanout
 from federation.delivery.send import Sender
 from federation.inbox.dispatch import Dispatcher
-from federation.inbox.handlers import actors, follows
+from federation.inbox.handlers import actors, follows, objects
 from federation.inbox.receive import INBOX_JOB
+from federation.listings import handle_listing_event
 from federation.maintenance import PRUNE_JOB, prune
 from federation.outbox import FANOUT_JOB, SEND_JOB
 from federation.runtime import Federation
@@ -28,8 +30,9 @@ def dispatcher(fed: Federation) -> Dispatcher:
     registry.register("Accept", follows.handle_accept)
     registry.register("Reject", follows.handle_reject)
     registry.register("Undo", follows.handle_undo)
-    registry.register("Delete", actors.handle_delete)
-    registry.register("Update", actors.handle_update)
+    registry.register("Create", objects.handle_create)
+    registry.register("Update", objects.handle_update)  # the actor's own go on to actors.py
+    registry.register("Delete", objects.handle_delete)  # the actor's own go on to actors.py
     registry.register("Block", actors.handle_block)
     return registry
 
@@ -44,8 +47,12 @@ def register_jobs(registry: HandlerRegistry, fed: Federation, sender: Sender) ->
     async def housekeeping(job: Job) -> None:
         await prune(fed, job)
 
+    async def listing_event(job: Job) -> None:
+        await handle_listing_event(fed, job)
+
     registry.register(INBOX_JOB, activities.handle_job, retry=INBOX_RETRY, timeout=120.0)
     registry.register(PRUNE_JOB, housekeeping, retry=INBOX_RETRY, timeout=600.0)
     registry.register(FANOUT_JOB, fanout, retry=INBOX_RETRY, timeout=300.0)
+    registry.register(LISTING_EVENT_JOB, listing_event, retry=INBOX_RETRY, timeout=120.0)
     registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)
     return activities

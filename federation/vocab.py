@@ -86,6 +86,7 @@ COMMONS_TERMS: Final[dict[str, Term]] = {
     # tool listings (publiccode.yml 0.7)
     "repository": _commons("repository", ref=True),
     "publiccodeUrl": _commons("publiccodeUrl", ref=True),
+    "landingUrl": _commons("landingUrl", ref=True),
     "license": _commons("license"),
     "developmentStatus": _commons("developmentStatus"),
     "softwareType": _commons("softwareType"),

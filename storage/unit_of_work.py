@@ -14,6 +14,7 @@ from storage.repositories.activities import SqlActivityRepository
 from storage.repositories.actors import SqlRemoteActorRepository
 from storage.repositories.follows import SqlFollowRepository
 from storage.repositories.keys import SqlKeyRepository
+from storage.repositories.listings import SqlListingRepository
 from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
 from storage.repositories.tokens import SqlTokenRepository
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     inbox_log: SqlInboxLog
     tombstones: SqlTombstoneRepository
     follows: SqlFollowRepository
+    listings: SqlListingRepository
     activities: SqlActivityRepository
     moderation: SqlModerationRepository
     hosts: SqlHostStateRepository
@@ -54,6 +56,7 @@ class SqlUnitOfWorkFactory:
                 inbox_log=SqlInboxLog(connection, dialect),
                 tombstones=SqlTombstoneRepository(connection, dialect),
                 follows=SqlFollowRepository(connection, dialect),
+                listings=SqlListingRepository(connection),
                 activities=SqlActivityRepository(connection),
                 moderation=SqlModerationRepository(connection, dialect),
                 hosts=SqlHostStateRepository(connection, dialect),

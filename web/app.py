@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.engine import make_url
 
 from commonsnode.clock import Clock, SystemClock
 from commonsnode.config import NodeConfig
 from commonsnode.errors import NotFoundError
 from commonsnode.model.follows import Follow
 from commonsnode.model.moderation import check_domain
+from commonsnode.ports import InboxIngest
 from commonsnode.usecases.organisations import ensure_instance_keys
 from commonsnode.worker import HandlerRegistry, Worker
 from federation import maintenance
@@ -30,10 +32,11 @@ from storage import migrate
 from storage.db import Database, DatabaseError
 from storage.inbox_log import SqlInboxIngest
 from storage.queue import SqlJobQueue
+from storage.sqlite_ingest import SqliteInboxIngest
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from web import health, wellknown
-from web.activitypub import actors, collections, inbox
-from web.api import follows, moderation, openapi, organisations
+from web.activitypub import actors, collections, inbox, objects
+from web.api import follows, listings, moderation, openapi, organisations
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import home
@@ -81,6 +84,15 @@ class Node:
         await self.db.dispose()
 
 
+def _inbox_ingest(config: NodeConfig, db: Database, clock: Clock) -> InboxIngest:
+    """SQLite writes inbox batches through its own thread (one hop per batch); PostgreSQL
+    through the shared engine."""
+    if db.dialect == "sqlite":
+        path = make_url(config.database.url).database or ""
+        return SqliteInboxIngest(path, clock, synchronous=config.database.sqlite_synchronous)
+    return SqlInboxIngest(db, clock)
+
+
 def build_node(config: NodeConfig, clock: Clock | None = None) -> Node:
     """Wire the node's parts without touching the database yet."""
     clock = clock or SystemClock()
@@ -99,7 +111,7 @@ def build_node(config: NodeConfig, clock: Clock | None = None) -> Node:
         fetcher=Fetcher(
             node_url=config.origin, policy=AddressPolicy(allow_private_network=private)
         ),
-        ingest=SqlInboxIngest(db, clock),
+        ingest=_inbox_ingest(config, db, clock),
         settings=FederationSettings(
             node_name=config.node.name,
             authorized_fetch=config.federation.authorized_fetch,
@@ -204,9 +216,11 @@ def create_app(node: Node) -> web.Application:
     actors.setup(app)
     inbox.setup(app)
     collections.setup(app)
+    objects.setup(app)
     openapi.setup(app)
     organisations.setup(app)
     follows.setup(app)
+    listings.setup(app)
     moderation.setup(app)
     home.setup(app)
     return app

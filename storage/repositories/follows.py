@@ -113,3 +113,15 @@ class SqlFollowRepository:
             follows.delete().where(follows.c.remote_iri == remote_iri)
         )
         return int(result.rowcount)
+
+    async def is_followed(self, remote_iri: str) -> bool:
+        found = await self._connection.scalar(
+            sa.select(follows.c.id)
+            .where(
+                follows.c.direction == "out",
+                follows.c.remote_iri == remote_iri,
+                follows.c.state == "accepted",
+            )
+            .limit(1)
+        )
+        return found is not None

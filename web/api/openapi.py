@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 import commonsnode
+from web.api.openapi_listings import LISTING_SCHEMA, listing_paths
 from web.keys import CONFIG
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -161,6 +162,7 @@ def document(server_url: str) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Organisation": _ORGANISATION,
+                "Listing": LISTING_SCHEMA,
                 "Problem": {
                     "type": "object",
                     "description": "RFC 9457 problem details",
@@ -198,6 +200,7 @@ def document(server_url: str) -> dict[str, Any]:
         },
         "paths": {
             **_federation_paths(),
+            **listing_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",

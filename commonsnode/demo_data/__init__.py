@@ -1,0 +1,1 @@
+"""Demo listings for `commonsnode demo`: valid publiccode.yml examples, read as package data."""

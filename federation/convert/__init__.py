@@ -1,0 +1,1 @@
+"""Converters between domain records and ActivityStreams documents, named by direction."""

@@ -1,0 +1,236 @@
+"""Tool listings in the JSON API: publish, search, read, change and withdraw."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from commonsnode.errors import InvalidError
+from commonsnode.model.listings import ListingQuery, ToolListing
+from commonsnode.model.organisations import Organisation
+from commonsnode.publiccode import Finding
+from commonsnode.usecases.listings import (
+    ListingChange,
+    ListingInvalidError,
+    get_listing,
+    patch_listing,
+    publish_listing,
+    search_listings,
+    update_listing,
+    withdraw_listing,
+)
+from web.api.auth import require_org
+from web.keys import CLOCK, FED, UOW
+from web.problems import problem_response
+
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
+PAGE = 20
+FILTERS = ("category", "license", "development_status", "software_type", "platform")
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "line": finding.line,
+        "column": finding.column,
+        "key": finding.key,
+        "kind": finding.kind,
+        "message": finding.message,
+        "field": finding.key,
+        "detail": finding.message,
+    }
+
+
+def listing_json(
+    request: web.Request, listing: ToolListing, org: Organisation | None
+) -> dict[str, Any]:
+    """The API shape of a listing; `org` is its local publisher (None for remote ones)."""
+    iris = request.app[FED].iris
+    facts, origin = listing.facts, listing.provenance
+    if org is not None:
+        publisher = {"iri": iris.org(org.handle), "handle": org.handle, "name": org.name}
+    else:
+        publisher = {"iri": origin.author_iri if origin else None}
+    return {
+        "id": listing.id,
+        "iri": origin.origin_iri if origin else iris.listing(listing.id),
+        "local": listing.is_local,
+        "state": listing.state,
+        "name": facts.name,
+        "repository": facts.repository,
+        "repository_key": listing.repository_key,
+        "landing_url": facts.landing_url,
+        "descriptions": {
+            d.language: {
+                "short_description": d.short_description,
+                "long_description": d.long_description,
+                "features": list(d.features),
+            }
+            for d in facts.descriptions
+        },
+        "categories": list(facts.categories),
+        "platforms": list(facts.platforms),
+        "license": facts.license,
+        "development_status": facts.development_status,
+        "software_type": facts.software_type,
+        "software_version": facts.software_version,
+        "release_date": facts.release_date,
+        "available_languages": list(facts.available_languages),
+        "maintenance_type": facts.maintenance_type,
+        "used_by": list(facts.used_by),
+        "countries": list(facts.countries),
+        "publisher": publisher,
+        "provenance": None
+        if origin is None
+        else {
+            "origin": origin.origin_iri,
+            "author": origin.author_iri,
+            "node": origin.node_host,
+            "received_at": _iso(origin.received_at),
+            "via": origin.via_iri,
+        },
+        "published": _iso(listing.published_at),
+        "updated": _iso(listing.updated_at),
+        "withdrawn": _iso(listing.withdrawn_at),
+    }
+
+
+def _invalid(request: web.Request, error: ListingInvalidError) -> web.Response:
+    return problem_response(
+        422,
+        "Invalid publiccode.yml",
+        error.detail,
+        instance=request.path,
+        errors=[finding_json(f) for f in error.findings],
+    )
+
+
+async def _source(request: web.Request, *, patch: bool = False) -> str | bytes | dict[str, Any]:
+    """The body: publiccode.yml text (YAML, or JSON as sent), or a merge patch when `patch`."""
+    if request.content_type in YAML_TYPES:
+        return await request.read()
+    if request.content_type not in JSON_TYPES:
+        raise web.HTTPUnsupportedMediaType(
+            text="send application/yaml (publiccode.yml) or application/json"
+        )
+    raw = await request.read()
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidError(f"body is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise InvalidError("body must be a JSON object")
+    if set(value) == {"publiccode"}:
+        if not isinstance(value["publiccode"], str):
+            raise InvalidError("publiccode: the publiccode.yml text", field="publiccode")
+        return str(value["publiccode"])
+    return value if patch else raw
+
+
+async def _publisher(request: web.Request, listing: ToolListing) -> Organisation | None:
+    if listing.org_id is None:
+        return None
+    async with request.app[UOW](readonly=True) as tx:
+        return await tx.organisations.get_by_id(listing.org_id)
+
+
+def _changed(request: web.Request, change: ListingChange, org: Organisation) -> web.Response:
+    body = listing_json(request, change.listing, org)
+    body["warnings"] = [finding_json(f) for f in change.warnings]
+    if not change.created:
+        return web.json_response(body)
+    location = f"/api/v1/listings/{change.listing.id}"
+    return web.json_response(body, status=201, headers={"Location": location})
+
+
+async def post_listing(request: web.Request) -> web.Response:
+    org = await require_org(request)
+    source = await _source(request)
+    try:
+        change = await publish_listing(
+            request.app[UOW],
+            request.app[CLOCK],
+            org,
+            source,  # type: ignore[arg-type]
+        )
+    except ListingInvalidError as exc:
+        return _invalid(request, exc)
+    return _changed(request, change, org)
+
+
+async def patch_one(request: web.Request) -> web.Response:
+    org = await require_org(request)
+    source = await _source(request, patch=True)
+    listing_id = request.match_info["id"]
+    uow, clock = request.app[UOW], request.app[CLOCK]
+    try:
+        if isinstance(source, dict):
+            change = await patch_listing(uow, clock, org, listing_id, source)
+        else:
+            change = await update_listing(uow, clock, org, listing_id, source)
+    except ListingInvalidError as exc:
+        return _invalid(request, exc)
+    return _changed(request, change, org)
+
+
+async def delete_one(request: web.Request) -> web.Response:
+    org = await require_org(request)
+    await withdraw_listing(request.app[UOW], request.app[CLOCK], org, request.match_info["id"])
+    return web.Response(status=204)
+
+
+async def get_one(request: web.Request) -> web.Response:
+    listing = await get_listing(request.app[UOW], request.match_info["id"])
+    body = listing_json(request, listing, await _publisher(request, listing))
+    body["publiccode"] = listing.publiccode
+    return web.json_response(body)
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return PAGE
+    if not text.isdigit():
+        raise InvalidError("limit: a whole number", field="limit")
+    return int(text)
+
+
+async def get_many(request: web.Request) -> web.Response:
+    query = request.query
+    origin = query.get("origin")
+    if origin not in (None, "local", "remote"):
+        raise InvalidError("origin: local or remote", field="origin")
+    search = ListingQuery(
+        q=query.get("q") or None,
+        origin=origin,  # type: ignore[arg-type]
+        limit=_limit(query.get("limit")),
+        after=query.get("cursor") or None,
+        **{name: query.get(name) or None for name in FILTERS},
+    )
+    listings = await search_listings(request.app[UOW], search)
+    async with request.app[UOW](readonly=True) as tx:
+        orgs = {org.id: org for org in await tx.organisations.list_all()}
+    body: dict[str, Any] = {
+        "items": [listing_json(request, x, orgs.get(x.org_id or "")) for x in listings]
+    }
+    if len(listings) == search.limit:
+        params = {k: v for k, v in query.items() if k != "cursor"}
+        params["cursor"] = listings[-1].id
+        body["next"] = str(request.rel_url.with_query(params))
+    return web.json_response(body)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/v1/listings", post_listing)
+    app.router.add_get("/api/v1/listings", get_many)
+    app.router.add_get("/api/v1/listings/{id}", get_one)
+    app.router.add_patch("/api/v1/listings/{id}", patch_one)
+    app.router.add_delete("/api/v1/listings/{id}", delete_one)

@@ -1,0 +1,141 @@
+"""The OpenAPI description of the listing operations (web/api/listings.py), for openapi.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PROBLEM = {"$ref": "#/components/responses/Problem"}
+
+
+def _query(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": {"type": "string"}}
+
+
+def listing_paths() -> dict[str, Any]:
+    """The listing operations, for openapi.document."""
+    publiccode = {
+        "application/yaml": {
+            "schema": {"type": "string", "description": "a publiccode.yml 0.x document"}
+        },
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "description": "the publiccode.yml document in JSON form, or "
+                '{"publiccode": "<the YAML text>"}',
+            }
+        },
+    }
+    invalid = {
+        "description": "an invalid publiccode.yml: `errors` lists every finding "
+        "(line, column, key, kind, message)",
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+    listing = {
+        "description": "the listing (with `warnings` after a change)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Listing"}}},
+    }
+    path_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "/api/v1/listings": {
+            "post": {
+                "summary": "publish a tool listing as the token's organisation",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": True, "content": publiccode},
+                "responses": {
+                    "201": {**listing, "headers": {"Location": {"schema": {"type": "string"}}}},
+                    "401": _PROBLEM,
+                    "409": _PROBLEM,
+                    "413": _PROBLEM,
+                    "415": _PROBLEM,
+                    "422": invalid,
+                },
+            },
+            "get": {
+                "summary": "search published listings, local and federated, newest first",
+                "parameters": [
+                    _query("q", "words that must all appear (name, descriptions, categories)"),
+                    _query("category", "a publiccode.yml category"),
+                    _query("license", "an SPDX expression, as written"),
+                    _query("development_status", "concept, development, beta, stable, obsolete"),
+                    _query("software_type", "e.g. standalone/web, library"),
+                    _query("platform", "e.g. web, linux"),
+                    _query("origin", "local or remote"),
+                    _query("limit", "1-100, default 20"),
+                    _query("cursor", "paging cursor from `next`"),
+                ],
+                "responses": {
+                    "200": {"description": "`items` (listings) and `next` when there are more"},
+                    "422": _PROBLEM,
+                },
+            },
+        },
+        "/api/v1/listings/{id}": {
+            "parameters": [path_id],
+            "get": {
+                "summary": "one listing (local or remote), with its publiccode.yml when local",
+                "responses": {"200": listing, "404": _PROBLEM},
+            },
+            "patch": {
+                "summary": "change a listing (its organisation only): a JSON merge patch over "
+                "its publiccode.yml, or a whole new document as application/yaml",
+                "security": [{"bearer": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        **publiccode,
+                        "application/merge-patch+json": {"schema": {"type": "object"}},
+                    },
+                },
+                "responses": {
+                    "200": listing,
+                    "401": _PROBLEM,
+                    "403": _PROBLEM,
+                    "404": _PROBLEM,
+                    "409": _PROBLEM,
+                    "415": _PROBLEM,
+                    "422": invalid,
+                },
+            },
+            "delete": {
+                "summary": "withdraw a listing (its organisation only); federates as Delete",
+                "security": [{"bearer": []}],
+                "responses": {
+                    "204": {"description": "withdrawn"},
+                    "401": _PROBLEM,
+                    "403": _PROBLEM,
+                    "404": _PROBLEM,
+                },
+            },
+        },
+    }
+
+
+LISTING_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "iri", "local", "state", "name", "repository", "publisher"],
+    "properties": {
+        "id": {"type": "string"},
+        "iri": {"type": "string", "format": "uri", "description": "the Article's IRI"},
+        "local": {"type": "boolean"},
+        "state": {"type": "string", "enum": ["published", "withdrawn"]},
+        "name": {"type": "string"},
+        "repository": {"type": "string", "format": "uri"},
+        "repository_key": {"type": "string", "description": "normalised repository URL"},
+        "descriptions": {"type": "object", "description": "per language tag"},
+        "categories": {"type": "array", "items": {"type": "string"}},
+        "platforms": {"type": "array", "items": {"type": "string"}},
+        "license": {"type": "string"},
+        "development_status": {"type": "string"},
+        "software_type": {"type": "string"},
+        "publisher": {"type": "object"},
+        "provenance": {
+            "type": ["object", "null"],
+            "description": "remote listings: origin, author, node, received_at, via",
+        },
+        "published": {"type": "string", "format": "date-time"},
+        "updated": {"type": "string", "format": "date-time"},
+        "withdrawn": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
