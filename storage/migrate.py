@@ -36,9 +36,12 @@ async def current_revisions(db: Database) -> set[str]:
 
 
 async def upgrade(db: Database) -> None:
-    """Apply pending migrations in one transaction; a no-op when already at head."""
+    """Apply pending migrations in one transaction; a no-op when already at head.
+
+    "heads": independent branches of migrations (two features added side by side) all apply.
+    """
     async with db.transaction() as connection:
-        await connection.run_sync(lambda sync: command.upgrade(_config(sync), "head"))
+        await connection.run_sync(lambda sync: command.upgrade(_config(sync), "heads"))
 
 
 async def is_migrated(db: Database) -> bool:
