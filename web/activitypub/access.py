@@ -22,8 +22,8 @@ def signed_request(request: web.Request, body: bytes = b"") -> SignedRequest:
 async def require_fetch_access(request: web.Request) -> VerifiedSender | None:
     """Refuse a GET that the operator's rules do not allow; returns the signer when signed.
 
-    Unsigned GETs pass unless authorized fetch or allowlist mode is on. A signature that is
-    present must verify, and its host must not be blocked.
+    Unsigned GETs pass unless authorized fetch or allowlist mode is on; then a signature must
+    be present and verify. A signing host that is blocked is refused in every mode.
     """
     fed = request.app[FED]
     policy = await fed.policy()
@@ -40,16 +40,23 @@ async def require_fetch_access(request: web.Request) -> VerifiedSender | None:
         if strict:
             raise web.HTTPUnauthorized(text="this node requires signed fetches")
         return None
+    # Without authorized fetch a signature that cannot be checked (its key unreachable, or
+    # a peer's signing quirk) counts as no signature, as on Mastodon: public documents stay
+    # readable. With it, every failure is a 401.
     try:
         signed = signed_request(request)
         claim = parse_incoming(signed, now=fed.clock.now())
     except SignatureError as exc:
+        if not strict:
+            return None
         raise web.HTTPUnauthorized(text=f"signature: {exc.reason}") from None
     if not policy.permits(host_of(claim.key_id)):
         raise web.HTTPForbidden(text="domain not permitted")
     try:
         return await authenticate_key_owner(fed, signed, claim, FetchBudget(5))
     except AuthenticationError as exc:
+        if not strict:
+            return None
         raise web.HTTPUnauthorized(text=f"signature: {exc.reason}") from None
 
 
