@@ -15,6 +15,9 @@ ORG_KINDS: tuple[str, ...] = get_args(OrgKind)
 # length cap matches Mastodon's username limit so a handle is followable from there.
 HANDLE_PATTERN = re.compile(r"^[a-z0-9_](?:[a-z0-9_.-]{0,28}[a-z0-9_])?$")
 MAX_NAME = 200
+# Names the node's own actors answer to in WebFinger (`acct:catalog@host`, `/actor`):
+# an organisation may not take them.
+RESERVED_HANDLES = frozenset({"catalog", "actor", "inbox", "admin", "api"})
 MAX_SUMMARY = 5000
 
 
@@ -33,6 +36,8 @@ class Organisation:
 
 def check_handle(handle: str) -> str:
     """Validate a handle: 1-30 of a-z 0-9 _ . - , not starting or ending with . or -."""
+    if handle in RESERVED_HANDLES:
+        raise InvalidError(f"handle {handle!r} is reserved for the node itself", field="handle")
     if not HANDLE_PATTERN.fullmatch(handle):
         raise InvalidError(
             f"handle {handle!r}: use 1-30 lower-case letters, digits, '_', '.' or '-', "

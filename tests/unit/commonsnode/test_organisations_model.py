@@ -37,3 +37,9 @@ def test_ids_sort_by_creation_time() -> None:
     earlier, later = new_id(1_700_000_000.0), new_id(1_700_000_000.002)
     assert earlier < later
     assert earlier[14] == "7"  # UUID version 7
+
+
+@pytest.mark.parametrize("handle", ["catalog", "actor"])
+def test_handles_of_the_nodes_own_actors_are_reserved(handle: str) -> None:
+    with pytest.raises(InvalidError, match="reserved"):
+        check_handle(handle)
