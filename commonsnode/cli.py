@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -57,6 +57,18 @@ def _load(directory: str) -> Any:
     return load_config(Path(directory))
 
 
+@contextlib.asynccontextmanager
+async def _opened(directory: str) -> AsyncIterator[tuple[Any, Any, Any]]:
+    """The composition module, an opened node and its config; the node is closed after."""
+    config = _load(directory)
+    app = _web_app()
+    node = await app.open_node(config)
+    try:
+        yield app, node, config
+    finally:
+        await node.close()
+
+
 async def _cmd_init(args: argparse.Namespace) -> int:
     directory = Path(args.dir)
     if (directory / CONFIG_FILE).exists():
@@ -100,47 +112,31 @@ async def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 async def _cmd_org_create(args: argparse.Namespace) -> int:
-    config = _load(args.dir)
-    app = _web_app()
-    node = await app.open_node(config)
-    try:
+    async with _opened(args.dir) as (_app, node, config):
         org = await create_organisation(
             node.uow, node.clock, handle=args.handle, name=args.name, kind=args.kind
         )
-    finally:
-        await node.close()
     print(f"{config.origin}/orgs/{org.handle}")
     return 0
 
 
 async def _cmd_org_list(args: argparse.Namespace) -> int:
-    config = _load(args.dir)
-    node = await _web_app().open_node(config)
-    try:
-        async with node.uow(readonly=True) as tx:
-            orgs = await tx.organisations.list_all()
-    finally:
-        await node.close()
+    async with _opened(args.dir) as (_app, node, _config), node.uow(readonly=True) as tx:
+        orgs = await tx.organisations.list_all()
     for org in orgs:
         print(f"{org.handle}\t{org.kind}\t{org.name}")
     return 0
 
 
 async def _cmd_token_create(args: argparse.Namespace) -> int:
-    config = _load(args.dir)
-    node = await _web_app().open_node(config)
-    try:
+    async with _opened(args.dir) as (_app, node, _config):
         token = await create_token(node.uow, node.clock, handle=args.handle, operator=args.operator)
-    finally:
-        await node.close()
     print(token)
     return 0
 
 
 async def _cmd_demo(args: argparse.Namespace) -> int:
-    config = _load(args.dir)
-    node = await _web_app().open_node(config)
-    try:
+    async with _opened(args.dir) as (_app, node, config):
         for handle, name, kind, summary in DEMO_ORGANISATIONS:
             with contextlib.suppress(ConflictError):
                 await create_organisation(
@@ -151,8 +147,6 @@ async def _cmd_demo(args: argparse.Namespace) -> int:
                 org = await tx.organisations.get_by_handle(handle)
             if org is not None:
                 await import_listing(node.uow, node.clock, org, text)
-    finally:
-        await node.close()
     print(f"demo data ready in {config.directory}")
     return 0
 
@@ -167,9 +161,7 @@ async def _cmd_import(args: argparse.Namespace) -> int:
         source = Path(args.file).read_bytes()
     except OSError as exc:
         raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
-    config = _load(args.dir)
-    node = await _web_app().open_node(config)
-    try:
+    async with _opened(args.dir) as (_app, node, config):
         async with node.uow(readonly=True) as tx:
             org = await tx.organisations.get_by_handle(args.as_handle)
         if org is None:
@@ -180,8 +172,6 @@ async def _cmd_import(args: argparse.Namespace) -> int:
             for finding in exc.findings:
                 print(_finding_line(finding), file=sys.stderr)
             raise InvalidFileError(f"{args.file}: {exc.detail}") from None
-    finally:
-        await node.close()
     for finding in change.warnings:
         print(_finding_line(finding), file=sys.stderr)
     verb = "published" if change.created else "updated"
@@ -190,38 +180,29 @@ async def _cmd_import(args: argparse.Namespace) -> int:
 
 
 async def _cmd_follow(args: argparse.Namespace) -> int:
-    config = _load(args.dir)
-    app = _web_app()
-    node = await app.open_node(config)
-    try:
+    async with _opened(args.dir) as (app, node, _config):
         record = await app.follow_as(node, args.as_handle, args.target)
-    finally:
-        await node.close()
     print(f"{record.state}\t{record.remote_iri}")
     return 0
 
 
+async def _cmd_catalog_follow(args: argparse.Namespace) -> int:
+    async with _opened(args.dir) as (app, node, _config):
+        print(await app.catalog_follow(node, args.target))
+    return 0
+
+
 async def _cmd_domain(args: argparse.Namespace) -> int:
-    config = _load(args.dir)
-    app = _web_app()
-    node = await app.open_node(config)
-    try:
+    async with _opened(args.dir) as (app, node, _config):
         lines = await app.moderate(node, args.domain_command, args.domain, args.reason)
-    finally:
-        await node.close()
     for line in lines:
         print(line)
     return 0
 
 
 async def _cmd_mode(args: argparse.Namespace) -> int:
-    config = _load(args.dir)
-    app = _web_app()
-    node = await app.open_node(config)
-    try:
+    async with _opened(args.dir) as (app, node, _config):
         await app.moderate(node, "mode", args.mode, "")
-    finally:
-        await node.close()
     print(f"federation mode: {args.mode}")
     return 0
 
@@ -335,6 +316,16 @@ def build_parser() -> argparse.ArgumentParser:
     follow.add_argument("--as", dest="as_handle", required=True, metavar="HANDLE")
     follow.add_argument("target", help="acct:name@host, name@host or an actor IRI")
     follow.set_defaults(run=_cmd_follow)
+
+    catalog = commands.add_parser("catalog", help="the node's catalog actor").add_subparsers(
+        dest="catalog_command", required=True, parser_class=_Parser
+    )
+    catalog_follow = catalog.add_parser(
+        "follow", help="the catalog follows another catalog (a member, when this node is a hub)"
+    )
+    catalog_follow.add_argument("dir")
+    catalog_follow.add_argument("target", help="acct:catalog@host or a catalog actor IRI")
+    catalog_follow.set_defaults(run=_cmd_catalog_follow)
 
     listing_import = commands.add_parser(
         "import", help="publish or update a tool listing from a publiccode.yml file"

@@ -56,6 +56,9 @@ class LogSection:
 @dataclass(frozen=True, slots=True)
 class FederationSection:
     authorized_fetch: bool = False
+    hub: bool = False
+    catalog_page_size: int = 40
+    backfill_pages_per_run: int = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +203,12 @@ SCHEMA: dict[str, dict[str, Validator]] = {
         "level": _choice("debug", "info", "warning", "error"),
         "format": _choice("text", "json"),
     },
-    "federation": {"authorized_fetch": _bool},
+    "federation": {
+        "authorized_fetch": _bool,
+        "hub": _bool,
+        "catalog_page_size": _int(1, 200),
+        "backfill_pages_per_run": _int(1, 1000),
+    },
 }
 REQUIRED = {("node", "url"), ("database", "url")}
 SECTIONS: dict[str, type] = {

@@ -11,7 +11,7 @@ from commonsnode.jobs import DeadJob, Job, JobFailure, NewJob
 from commonsnode.keys import KeyPair, KeyType
 from commonsnode.model.actors import RemoteActor, RemoteKey
 from commonsnode.model.follows import Follow, FollowDirection, FollowState
-from commonsnode.model.listings import ListingQuery, ToolListing
+from commonsnode.model.listings import ListingPage, ListingQuery, ToolListing, ToolPage
 from commonsnode.model.moderation import DomainPolicy, DomainRule, FederationMode
 from commonsnode.model.organisations import Organisation
 
@@ -185,6 +185,15 @@ class ListingRepository(Protocol):
     async def search(self, query: ListingQuery) -> list[ToolListing]:
         """Published listings matching the query, newest first, keyset-paged by id."""
 
+    async def search_page(self, query: ListingQuery) -> ListingPage:
+        """A page of published listings (newest first, or by relevance with `q`) and facets."""
+
+    async def by_repository(self, key: str) -> list[ToolListing]:
+        """Every published listing (local and remote) of the repository with this key."""
+
+    async def search_tools(self, query: ListingQuery) -> ToolPage:
+        """Listings matching the query grouped into tools, best listing first, with facets."""
+
 
 class ActivityRepository(Protocol):
     async def add(
@@ -249,6 +258,91 @@ class HostStateRepository(Protocol):
         """Forget expired host records (bounded state with thousands of failing hosts)."""
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogFollow:
+    """A follow of the node's catalog actor (`in`) or by it (`out`); `inbox` is where to send."""
+
+    direction: FollowDirection
+    remote_iri: str
+    state: FollowState
+    activity_iri: str
+    inbox: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedObject:
+    """An object the catalog announced: at most once per version (loops between hubs end)."""
+
+    object_iri: str
+    version: str
+    listing_id: str | None  # a local listing, rendered in full in the catalog's outbox
+    activity_id: str
+    live: bool
+    announced_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillCursor:
+    """Where the backfill of a followed catalog's outbox stands (resumable)."""
+
+    remote_iri: str
+    next_url: str | None
+    pages: int
+    items: int
+    started_at: float
+    finished_at: float | None
+
+
+class CatalogRepository(Protocol):
+    async def save_follow(self, follow: CatalogFollow) -> None:
+        """Insert or replace by (direction, remote_iri)."""
+
+    async def get_follow(self, direction: FollowDirection, remote_iri: str) -> CatalogFollow | None:
+        """The catalog's follow with this actor in this direction, or None."""
+
+    async def follow_by_activity(self, activity_iri: str) -> CatalogFollow | None:
+        """The catalog follow a Follow activity created, or None."""
+
+    async def delete_follow(self, direction: FollowDirection, remote_iri: str) -> bool:
+        """Remove a catalog follow; False when there was none."""
+
+    async def list_follows(
+        self, direction: FollowDirection, limit: int, after: str | None = None
+    ) -> list[CatalogFollow]:
+        """Accepted follows in one direction, keyset-paged by remote IRI."""
+
+    async def count_follows(self, direction: FollowDirection) -> int:
+        """How many accepted follows in this direction."""
+
+    async def follower_inboxes(self) -> list[str]:
+        """Distinct inboxes of the catalog's accepted followers."""
+
+    async def announced(self, object_iri: str) -> AnnouncedObject | None:
+        """What the catalog last announced about this object, or None."""
+
+    async def record_announce(self, entry: AnnouncedObject) -> None:
+        """Insert or replace the object's entry."""
+
+    async def outbox(
+        self, limit: int, before: tuple[float, str] | None = None
+    ) -> list[AnnouncedObject]:
+        """Live announced objects, newest first, keyset-paged by (announced_at, object_iri)."""
+
+    async def count_live(self) -> int:
+        """How many live objects the catalog has announced."""
+
+    async def backfill(self, remote_iri: str) -> BackfillCursor | None:
+        """The backfill cursor of a followed catalog, or None."""
+
+    async def save_backfill(self, cursor: BackfillCursor) -> None:
+        """Insert or replace a backfill cursor."""
+
+    async def origins_seen(self, iris: list[str]) -> set[str]:
+        """Those of `iris` held as remote listings or tombstoned (one query for a page)."""
+
+
 class UnitOfWork(Protocol):
     """The repositories bound to one database transaction."""
 
@@ -264,6 +358,7 @@ class UnitOfWork(Protocol):
     activities: ActivityRepository
     moderation: ModerationRepository
     hosts: HostStateRepository
+    catalog: CatalogRepository
 
 
 class UnitOfWorkFactory(Protocol):

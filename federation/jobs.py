@@ -7,10 +7,19 @@ from functools import partial
 from commonsnode.events import LISTING_EVENT_JOB
 from commonsnode.jobs import Job
 from commonsnode.worker import HandlerRegistry, RetryPolicy
+from federation import catalog
+from federation.backfill import RELAYED_JOB, handle_backfill, handle_relayed
+from federation.catalog import (
+    BACKFILL_JOB,
+    CATALOG_FANOUT_JOB,
+    CATALOG_SEND_JOB,
+    CatalogSender,
+    CatalogSettings,
+)
 from federation.delivery.fanout import handle_fanout
 from federation.delivery.send import Sender
-from federation.inbox.dispatch import Dispatcher
-from federation.inbox.handlers import actors, follows, objects
+from federation.inbox.dispatch import Dispatcher, Incoming
+from federation.inbox.handlers import actors, announce, objects
 from federation.inbox.receive import INBOX_JOB
 from federation.listings import handle_listing_event
 from federation.maintenance import PRUNE_JOB, prune
@@ -23,13 +32,20 @@ DELIVERY_RETRY = RetryPolicy(max_attempts=1000, base_delay=30.0, max_delay=6 * 3
 INBOX_RETRY = RetryPolicy(max_attempts=8, base_delay=10.0, max_delay=3600.0)
 
 
-def dispatcher(fed: Federation) -> Dispatcher:
+def dispatcher(fed: Federation, settings: CatalogSettings | None = None) -> Dispatcher:
     """Every activity type this node understands, one handler each."""
     registry = Dispatcher(fed)
-    registry.register("Follow", follows.handle_follow)
-    registry.register("Accept", follows.handle_accept)
-    registry.register("Reject", follows.handle_reject)
-    registry.register("Undo", follows.handle_undo)
+    catalog_settings = settings or CatalogSettings()
+
+    async def handle_announce(fed: Federation, incoming: Incoming) -> None:
+        await announce.handle_announce(fed, incoming, catalog_settings)
+
+    # The follow handshake of the catalog actor first; the organisations' otherwise.
+    registry.register("Follow", catalog.handle_follow)
+    registry.register("Accept", catalog.handle_accept)
+    registry.register("Reject", catalog.handle_reject)
+    registry.register("Undo", catalog.handle_undo)
+    registry.register("Announce", handle_announce)
     registry.register("Create", objects.handle_create)
     registry.register("Update", objects.handle_update)  # the actor's own go on to actors.py
     registry.register("Delete", objects.handle_delete)  # the actor's own go on to actors.py
@@ -37,9 +53,25 @@ def dispatcher(fed: Federation) -> Dispatcher:
     return registry
 
 
-def register_jobs(registry: HandlerRegistry, fed: Federation, sender: Sender) -> Dispatcher:
+def register_jobs(
+    registry: HandlerRegistry,
+    fed: Federation,
+    sender: Sender,
+    settings: CatalogSettings | None = None,
+) -> Dispatcher:
     """Register inbox processing, fan-out and delivery; returns the activity dispatcher."""
-    activities = dispatcher(fed)
+    catalog_settings = settings or CatalogSettings()
+    activities = dispatcher(fed, catalog_settings)
+    catalog_sender = CatalogSender(fed)
+
+    async def catalog_fanout(job: Job) -> None:
+        await catalog.handle_fanout(fed, job)
+
+    async def backfill(job: Job) -> None:
+        await handle_backfill(fed, catalog_settings, job)
+
+    async def relayed(job: Job) -> None:
+        await handle_relayed(fed, catalog_settings, job)
 
     async def fanout(job: Job) -> None:
         await handle_fanout(fed, job)
@@ -55,4 +87,13 @@ def register_jobs(registry: HandlerRegistry, fed: Federation, sender: Sender) ->
     registry.register(FANOUT_JOB, fanout, retry=INBOX_RETRY, timeout=300.0)
     registry.register(LISTING_EVENT_JOB, listing_event, retry=INBOX_RETRY, timeout=120.0)
     registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)
+    registry.register(CATALOG_FANOUT_JOB, catalog_fanout, retry=INBOX_RETRY, timeout=300.0)
+    registry.register(
+        CATALOG_SEND_JOB,
+        partial(Sender.deliver, catalog_sender),
+        retry=DELIVERY_RETRY,
+        timeout=60.0,
+    )
+    registry.register(BACKFILL_JOB, backfill, retry=INBOX_RETRY, timeout=600.0)
+    registry.register(RELAYED_JOB, relayed, retry=INBOX_RETRY, timeout=120.0)
     return activities

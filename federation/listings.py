@@ -15,6 +15,7 @@ from commonsnode.jobs import Job
 from commonsnode.model.listings import ToolListing
 from commonsnode.model.organisations import Organisation
 from commonsnode.worker import PermanentJobError
+from federation.announce import announce_local
 from federation.convert.listings import to_ap, tombstone
 from federation.outbox import new_activity, publish
 from federation.runtime import Federation
@@ -53,8 +54,10 @@ async def handle_listing_event(fed: Federation, job: Job) -> None:
         activity = None
         if listing is not None and org is not None and listing.org_id == org.id:
             activity = listing_activity(fed, org, listing, event)
-        if activity is not None and org is not None:
+        if activity is not None and org is not None and listing is not None:
             await publish(tx, fed.iris, org, activity, fed.clock.now(), followers=True)
+            # The node's catalog announces it too (to remote catalogs, hubs, Mastodon users).
+            await announce_local(tx, fed, listing, live=event.change != "withdrawn")
         else:
             log.info("listing %s: nothing to publish for %s", event.listing_id, event.change)
         await tx.jobs.finish(job)

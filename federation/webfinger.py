@@ -36,7 +36,13 @@ class InstanceAccount:
     """The node's own actor (`/actor`), named `acct:HOST@HOST` as Mastodon names its own."""
 
 
-LocalAccount = OrgAccount | InstanceAccount
+@dataclass(frozen=True, slots=True)
+class CatalogAccount:
+    """The node's catalog actor (`/catalog`, a Group), named `acct:catalog@HOST`."""
+
+
+CATALOG_NAME = "catalog"
+LocalAccount = OrgAccount | InstanceAccount | CatalogAccount
 
 
 def parse_resource(resource: str, iris: LocalIris) -> LocalAccount | None:
@@ -76,6 +82,8 @@ def _from_acct(address: str, iris: LocalIris) -> LocalAccount | None:
     name = unquote(user).lower()  # RFC 7565 allows a percent-encoded user part
     if _host_key(name, _scheme(iris)) == host_key:
         return InstanceAccount()
+    if name == CATALOG_NAME:
+        return CatalogAccount()
     return OrgAccount(name) if HANDLE_PATTERN.fullmatch(name) else None
 
 
@@ -93,6 +101,8 @@ def _from_iri(iri: str, iris: LocalIris) -> LocalAccount | None:
         return None
     if parts.path == "/actor":
         return InstanceAccount()
+    if parts.path == f"/{CATALOG_NAME}":
+        return CatalogAccount()
     prefix, _, handle = parts.path.rpartition("/")
     handle = handle.lower()
     return OrgAccount(handle) if prefix == "/orgs" and HANDLE_PATTERN.fullmatch(handle) else None
@@ -124,6 +134,8 @@ def canonical_acct(account: LocalAccount, iris: LocalIris) -> str:
     """The one `acct:` URI we call this account by (the JRD subject)."""
     if isinstance(account, InstanceAccount):
         return f"acct:{iris.host}@{iris.host}"
+    if isinstance(account, CatalogAccount):
+        return iris.acct(CATALOG_NAME)
     return iris.acct(account.handle)
 
 
@@ -137,6 +149,9 @@ def build_jrd(account: LocalAccount, iris: LocalIris, rels: Collection[str] = ()
     """
     if isinstance(account, InstanceAccount):
         actor, page = iris.instance_actor(), f"{iris.origin}/"
+        aliases = [actor]
+    elif isinstance(account, CatalogAccount):
+        actor = page = f"{iris.origin}/{CATALOG_NAME}"
         aliases = [actor]
     else:
         actor = page = iris.org(account.handle)

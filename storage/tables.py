@@ -204,3 +204,64 @@ listings = sa.Table(
     sa.Column("received_at", sa.Float),
     sa.Column("via_iri", sa.Text),
 )
+
+catalog_follows = sa.Table(
+    "catalog_follows",
+    metadata,
+    sa.Column("direction", sa.String(3), primary_key=True),
+    sa.Column("remote_iri", sa.Text, primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("activity_iri", sa.Text, nullable=False),
+    sa.Column("inbox", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+catalog_announced = sa.Table(
+    "catalog_announced",
+    metadata,
+    sa.Column("object_iri", sa.Text, primary_key=True),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("listing_id", sa.String(36)),
+    sa.Column("activity_id", sa.String(36), nullable=False),
+    sa.Column("live", sa.Boolean, nullable=False),
+    sa.Column("announced_at", sa.Float, nullable=False),
+)
+
+catalog_backfills = sa.Table(
+    "catalog_backfills",
+    metadata,
+    sa.Column("remote_iri", sa.Text, primary_key=True),
+    sa.Column("next_url", sa.Text),
+    sa.Column("pages", sa.Integer, nullable=False),
+    sa.Column("items", sa.Integer, nullable=False),
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("finished_at", sa.Float),
+)
+
+# One row per published listing, for search (0004_search): tokens and facet values.
+listing_search = sa.Table(
+    "listing_search",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column(
+        "listing_id",
+        sa.String(36),
+        sa.ForeignKey("listings.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("repository_key", sa.Text, nullable=False),
+    sa.Column("is_local", sa.Boolean, nullable=False),
+    sa.Column("name_tokens", sa.Text, nullable=False),
+    sa.Column("summary_tokens", sa.Text, nullable=False),
+    sa.Column("feature_tokens", sa.Text, nullable=False),
+    sa.Column("all_tokens", sa.Text, nullable=False),
+    sa.Column("license", sa.Text, nullable=False),
+    sa.Column("development_status", sa.String(32), nullable=False),
+    sa.Column("software_type", sa.String(64), nullable=False),
+    sa.Column("categories", sa.Text, nullable=False),
+    sa.Column("platforms", sa.Text, nullable=False),
+    sa.Column("countries", sa.Text, nullable=False),
+    sa.Column("used_by_count", sa.Integer, nullable=False),
+)

@@ -12,6 +12,7 @@ from storage.inbox_log import SqlInboxLog, SqlTombstoneRepository
 from storage.queue import SqlJobOutbox
 from storage.repositories.activities import SqlActivityRepository
 from storage.repositories.actors import SqlRemoteActorRepository
+from storage.repositories.catalog import SqlCatalogRepository
 from storage.repositories.follows import SqlFollowRepository
 from storage.repositories.keys import SqlKeyRepository
 from storage.repositories.listings import SqlListingRepository
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     activities: SqlActivityRepository
     moderation: SqlModerationRepository
     hosts: SqlHostStateRepository
+    catalog: SqlCatalogRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -60,4 +62,5 @@ class SqlUnitOfWorkFactory:
                 activities=SqlActivityRepository(connection),
                 moderation=SqlModerationRepository(connection, dialect),
                 hosts=SqlHostStateRepository(connection, dialect),
+                catalog=SqlCatalogRepository(connection, dialect),
             )

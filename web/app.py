@@ -21,6 +21,7 @@ from commonsnode.ports import InboxIngest
 from commonsnode.usecases.organisations import ensure_instance_keys
 from commonsnode.worker import HandlerRegistry, Worker
 from federation import maintenance
+from federation.catalog import catalog_settings, ensure_catalog_keys, follow_catalog
 from federation.delivery.send import Sender
 from federation.fetch import Fetcher
 from federation.follows import follow
@@ -35,7 +36,7 @@ from storage.queue import SqlJobQueue
 from storage.sqlite_ingest import SqliteInboxIngest
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from web import health, wellknown
-from web.activitypub import actors, collections, inbox, objects
+from web.activitypub import actors, catalog, collections, inbox, objects
 from web.api import follows, listings, moderation, openapi, organisations
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
@@ -121,7 +122,7 @@ def build_node(config: NodeConfig, clock: Clock | None = None) -> Node:
     )
     fed.fetcher.use_signer(fed.sign_get)  # the instance actor signs every GET
     node = Node(config, clock, db, uow, SqlJobQueue(db, clock), fed)
-    register_jobs(node.registry, fed, Sender(fed))
+    register_jobs(node.registry, fed, Sender(fed), catalog_settings(config.federation))
     return node
 
 
@@ -148,6 +149,7 @@ async def migrate_database(config: NodeConfig) -> None:
         await node.db.ping()
         await migrate.upgrade(node.db)
         await ensure_instance_keys(node.uow)
+        await ensure_catalog_keys(node.uow)
     finally:
         await node.close()
 
@@ -163,6 +165,7 @@ async def initialise_database(config: NodeConfig) -> None:
             )
         await migrate.upgrade(node.db)
         await ensure_instance_keys(node.uow)
+        await ensure_catalog_keys(node.uow)
     finally:
         await node.close()
 
@@ -174,6 +177,12 @@ async def follow_as(node: Node, handle: str, target: str) -> Follow:
     if org is None:
         raise NotFoundError(f"no organisation with handle {handle!r}")
     return await follow(node.federation, org, target)
+
+
+async def catalog_follow(node: Node, target: str) -> str:
+    """`commonsnode catalog follow`: the node's catalog follows another catalog or a hub."""
+    record = await follow_catalog(node.federation, target)
+    return f"{record.state}\t{record.remote_iri}"
 
 
 async def moderate(node: Node, command: str, value: str, reason: str) -> list[str]:
@@ -215,6 +224,7 @@ def create_app(node: Node) -> web.Application:
     wellknown.setup(app)
     actors.setup(app)
     inbox.setup(app)
+    catalog.setup(app)
     collections.setup(app)
     objects.setup(app)
     openapi.setup(app)

@@ -244,3 +244,59 @@ class ListingQuery:
     origin: Literal["local", "remote"] | None = None
     limit: int = 20
     after: str | None = None
+    country: str | None = None
+    used_by_min: int | None = None
+
+
+FACETS = (
+    "category",
+    "license",
+    "development_status",
+    "software_type",
+    "platform",
+    "country",
+    "origin",
+    "used_by",
+)
+# `used_by` is counted in these buckets: listings used by at least N organisations.
+USED_BY_BUCKETS = (1, 5, 10)
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPage:
+    """One page of a search, with facet counts over the matched set.
+
+    The matched set is bounded (the most recently indexed matches, see storage.search_index):
+    `total` counts it and `exact` says whether it holds every match.
+    """
+
+    listings: tuple[ToolListing, ...]
+    facets: dict[str, tuple[FacetCount, ...]]
+    total: int
+    exact: bool
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """Every listing of one tool (one normalised repository URL), local and federated."""
+
+    key: str
+    listings: tuple[ToolListing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolPage:
+    """One page of tools (listings grouped by repository), ranked by their best listing."""
+
+    tools: tuple[Tool, ...]
+    facets: dict[str, tuple[FacetCount, ...]]
+    total: int
+    exact: bool
+    next_cursor: str | None = None

@@ -17,7 +17,6 @@ from commonsnode.events import ListingEvent
 from commonsnode.ids import new_id
 from commonsnode.model.listings import (
     ListingFacts,
-    ListingQuery,
     ToolListing,
     check_changeable,
     facts_from_publiccode,
@@ -186,11 +185,3 @@ async def get_listing(uow: UnitOfWorkFactory, listing_id: str) -> ToolListing:
     """A listing by id, local or remote; NotFoundError when unknown."""
     async with uow(readonly=True) as tx:
         return await _owned(tx, listing_id)
-
-
-async def search_listings(uow: UnitOfWorkFactory, query: ListingQuery) -> list[ToolListing]:
-    """Published listings, local and federated, newest first."""
-    if not 1 <= query.limit <= MAX_PAGE:
-        raise InvalidError(f"limit: between 1 and {MAX_PAGE}", field="limit")
-    async with uow(readonly=True) as tx:
-        return await tx.listings.search(query)

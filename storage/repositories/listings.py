@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -10,15 +12,22 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commonsnode.errors import ConflictError
+from commonsnode.errors import ConflictError, InvalidError
 from commonsnode.model.listings import (
+    FACETS,
+    USED_BY_BUCKETS,
+    FacetCount,
     ListingFacts,
+    ListingPage,
     ListingQuery,
     ListingText,
     Provenance,
+    Tool,
     ToolListing,
+    ToolPage,
 )
-from storage.tables import listings
+from storage.search_index import Term, fts5_query, index_values, parse_query, score, tsquery
+from storage.tables import listing_search, listings
 
 _LIKE_ESCAPE = "\\"
 
@@ -72,7 +81,7 @@ def _values(listing: ToolListing) -> dict[str, Any]:
     }
 
 
-def _record(row: Any) -> ToolListing:
+def record_from_row(row: Any) -> ToolListing:
     document = json.loads(row.document)
     texts = tuple(
         ListingText(**{**d, "features": tuple(d.get("features", ()))})
@@ -117,6 +126,7 @@ class SqlListingRepository:
         try:
             async with self._connection.begin_nested():
                 await self._connection.execute(listings.insert().values(_values(listing)))
+                await self._index(listing)
         except IntegrityError:
             raise ConflictError(
                 "this organisation already lists that repository", field="url"
@@ -130,6 +140,7 @@ class SqlListingRepository:
                 await self._connection.execute(
                     listings.update().where(listings.c.id == listing.id).values(values)
                 )
+                await self._index(listing)
         except IntegrityError:
             raise ConflictError(
                 "this organisation already lists that repository", field="url"
@@ -137,7 +148,7 @@ class SqlListingRepository:
 
     async def _one(self, *where: Any) -> ToolListing | None:
         row = (await self._connection.execute(sa.select(listings).where(*where))).first()
-        return None if row is None else _record(row)
+        return None if row is None else record_from_row(row)
 
     async def get_by_id(self, listing_id: str) -> ToolListing | None:
         return await self._one(listings.c.id == listing_id)
@@ -153,40 +164,295 @@ class SqlListingRepository:
         )
 
     async def delete(self, listing_id: str) -> bool:
+        await self._connection.execute(
+            listing_search.delete().where(listing_search.c.listing_id == listing_id)
+        )
         result = await self._connection.execute(
             listings.delete().where(listings.c.id == listing_id)
         )
         return bool(result.rowcount)
 
-    async def search(self, query: ListingQuery) -> list[ToolListing]:
-        statement = sa.select(listings).where(listings.c.state == "published")
-        if query.q:
-            for word in query.q.lower().split()[:8]:
-                statement = statement.where(
-                    listings.c.search_text.like(_like(word), escape=_LIKE_ESCAPE)
-                )
-        for column, value in (
-            (listings.c.categories, query.category),
-            (listings.c.platforms, query.platform),
-        ):
-            if value:
-                statement = statement.where(
-                    column.like(_like(value.replace(" ", "_"), whole_token=True), escape="\\")
-                )
-        for column, value in (
-            (listings.c.license, query.license),
-            (listings.c.development_status, query.development_status),
-            (listings.c.software_type, query.software_type),
-        ):
-            if value:
-                statement = statement.where(column == value)
-        if query.origin == "local":
-            statement = statement.where(listings.c.org_id.is_not(None))
-        elif query.origin == "remote":
-            statement = statement.where(listings.c.origin_iri.is_not(None))
-        if query.after:
-            statement = statement.where(listings.c.id < query.after)
+    async def by_repository(self, key: str) -> list[ToolListing]:
         rows = await self._connection.execute(
-            statement.order_by(listings.c.id.desc()).limit(query.limit)
+            sa.select(listings)
+            .where(listings.c.repository_key == key, listings.c.state == "published")
+            .order_by(listings.c.id)
         )
-        return [_record(row) for row in rows]
+        return [record_from_row(row) for row in rows]
+
+    async def search(self, query: ListingQuery) -> list[ToolListing]:
+        return list((await self.search_page(query)).listings)
+
+    async def search_page(self, query: ListingQuery) -> ListingPage:
+        """Published listings matching the query, with facets over the (bounded) matched set.
+
+        Without words: newest first, keyset-paged by id. With words: the CANDIDATES most
+        recently indexed listings holding every word (and as many holding every word in their
+        name) are scored in Python (storage.search_index.score) and paged by (score, id).
+        """
+        terms = parse_query(query.q or "")
+        where = _filters(query)
+        if not terms:
+            return await self._newest(query, where)
+        rows = await self._matches(terms, where)
+        exact = len(rows) < CANDIDATES
+        ranked = sorted(
+            (
+                (
+                    score(
+                        terms, r.name_tokens, r.summary_tokens, r.feature_tokens, r.used_by_count
+                    ),
+                    r,
+                )
+                for r in rows.values()
+            ),
+            key=lambda pair: (pair[0], pair[1].listing_id),
+            reverse=True,
+        )
+        if query.after:
+            after = _score_cursor(query.after)
+            ranked = [p for p in ranked if (p[0], p[1].listing_id) < after]
+        page = ranked[: query.limit]
+        more = len(ranked) > query.limit
+        return ListingPage(
+            listings=tuple(await self._records([r.listing_id for _, r in page])),
+            facets=_facets(rows.values()),
+            total=len(rows),
+            exact=exact,
+            next_cursor=f"{page[-1][0]}:{page[-1][1].listing_id}" if more else None,
+        )
+
+    async def search_tools(self, query: ListingQuery) -> ToolPage:
+        """Matching listings grouped by repository key. A tool ranks by its best listing (its
+        newest without words); the same bounded candidates as search_page are grouped."""
+        terms = parse_query(query.q or "")
+        where = _filters(query)
+        rows: dict[str, Any] = {}
+        if terms:
+            rows = await self._matches(terms, where)
+        else:
+            s = listing_search.c
+            statement = sa.select(*_CANDIDATE_COLS).where(*where).order_by(s.seq.desc())
+            for row in await self._connection.execute(statement.limit(CANDIDATES)):
+                rows[row.listing_id] = row
+        best: dict[str, tuple[int, str]] = {}
+        for r in rows.values():
+            points = (
+                score(terms, r.name_tokens, r.summary_tokens, r.feature_tokens, r.used_by_count)
+                if terms
+                else 0
+            )
+            best[r.repository_key] = max(
+                best.get(r.repository_key, (0, "")), (points, r.listing_id)
+            )
+        ranked = sorted(((rank, key) for key, rank in best.items()), reverse=True)
+        if query.after:
+            after = _score_cursor(query.after)
+            ranked = [pair for pair in ranked if pair[0] < after]
+        page = ranked[: query.limit]
+        keys = [key for _, key in page]
+        found: dict[str, list[ToolListing]] = {key: [] for key in keys}
+        if keys:
+            statement = (
+                sa.select(listings)
+                .where(listings.c.repository_key.in_(keys), listings.c.state == "published")
+                .order_by(listings.c.id)
+            )
+            for row in await self._connection.execute(statement):
+                found[row.repository_key].append(record_from_row(row))
+        last = page[-1][0] if page else None
+        return ToolPage(
+            tools=tuple(Tool(key, tuple(found[key])) for key in keys if found[key]),
+            facets=_facets(rows.values()),
+            total=len(best),
+            exact=len(rows) < CANDIDATES,
+            next_cursor=f"{last[0]}:{last[1]}" if last and len(ranked) > query.limit else None,
+        )
+
+    async def _matches(self, terms: tuple[Term, ...], where: list[Any]) -> dict[str, Any]:
+        """The newest CANDIDATES matches; when there are more, also the newest CANDIDATES
+        whose name holds every word, so the strongest matches are never cut off."""
+        rows = {row.listing_id: row for row in await self._candidates(terms, where, None)}
+        if len(rows) >= CANDIDATES:
+            for row in await self._candidates(terms, where, "name"):
+                rows.setdefault(row.listing_id, row)
+        return rows
+
+    async def _candidates(
+        self, terms: tuple[Term, ...], where: list[Any], column: str | None
+    ) -> Sequence[Any]:
+        s = listing_search.c
+        columns = _CANDIDATE_COLS
+        if self._connection.dialect.name == "sqlite":
+            fts = sa.table("listing_fts", sa.column("rowid"))
+            statement = (
+                sa.select(*columns)
+                .select_from(fts.join(listing_search, s.seq == fts.c.rowid))
+                .where(
+                    sa.text("listing_fts MATCH :match").bindparams(match=fts5_query(terms, column)),
+                    *where,
+                )
+                .order_by(fts.c.rowid.desc())
+            )
+        else:
+            vector = "name_vector" if column == "name" else "all_vector"
+            statement = (
+                sa.select(*columns)
+                .where(
+                    sa.text(f"listing_search.{vector} @@ CAST(:match AS tsquery)").bindparams(
+                        match=tsquery(terms)
+                    ),
+                    *where,
+                )
+                .order_by(s.seq.desc())
+            )
+            # The GIN index, always: the planner's other choice (newest first, testing each
+            # row's vector) reads the whole table for a rare combination of words.
+            for setting in ("enable_indexscan", "enable_seqscan"):
+                await self._connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+            try:
+                return (await self._connection.execute(statement.limit(CANDIDATES))).all()
+            finally:
+                for setting in ("enable_indexscan", "enable_seqscan"):
+                    await self._connection.exec_driver_sql(f"SET LOCAL {setting} = on")
+        return (await self._connection.execute(statement.limit(CANDIDATES))).all()
+
+    async def _newest(self, query: ListingQuery, where: list[Any]) -> ListingPage:
+        s = listing_search.c
+        page = sa.select(s.listing_id).where(*where)
+        if query.after:
+            page = page.where(s.listing_id < query.after)
+        ids = list(
+            (
+                await self._connection.execute(
+                    page.order_by(s.listing_id.desc()).limit(query.limit + 1)
+                )
+            ).scalars()
+        )
+        facet_rows = (
+            await self._connection.execute(
+                sa.select(*_FACET_COLS).where(*where).order_by(s.seq.desc()).limit(CANDIDATES)
+            )
+        ).all()
+        more = len(ids) > query.limit
+        return ListingPage(
+            listings=tuple(await self._records(ids[: query.limit])),
+            facets=_facets(facet_rows),
+            total=len(facet_rows),
+            exact=len(facet_rows) < CANDIDATES,
+            next_cursor=ids[query.limit - 1] if more else None,
+        )
+
+    async def _records(self, ids: list[str]) -> list[ToolListing]:
+        if not ids:
+            return []
+        rows = await self._connection.execute(sa.select(listings).where(listings.c.id.in_(ids)))
+        found = {row.id: record_from_row(row) for row in rows}
+        return [found[i] for i in ids if i in found]
+
+    async def _index(self, listing: ToolListing) -> None:
+        """Keep listing_search in step: published listings are indexed, others are not."""
+        where = listing_search.c.listing_id == listing.id
+        if listing.state != "published":
+            await self._connection.execute(listing_search.delete().where(where))
+            return
+        values = index_values(listing)
+        result = await self._connection.execute(listing_search.update().where(where).values(values))
+        if not result.rowcount:
+            await self._connection.execute(listing_search.insert().values(values))
+
+
+# Matches ranked per search; facets and `total` count them (`exact` false when there were more).
+CANDIDATES = 500
+FACET_VALUES = 30
+_FACET_COLS = tuple(
+    listing_search.c[name]
+    for name in (
+        "is_local",
+        "license",
+        "development_status",
+        "software_type",
+        "categories",
+        "platforms",
+        "countries",
+        "used_by_count",
+    )
+)
+
+_CANDIDATE_COLS = (
+    *(
+        listing_search.c[name]
+        for name in (
+            "listing_id",
+            "repository_key",
+            "name_tokens",
+            "summary_tokens",
+            "feature_tokens",
+        )
+    ),
+    *_FACET_COLS,
+)
+
+
+def _score_cursor(cursor: str) -> tuple[int, str]:
+    points, _, listing_id = cursor.partition(":")
+    if not points.isdigit() or not listing_id:
+        raise InvalidError("cursor: use the `next` link of the previous page", field="cursor")
+    return int(points), listing_id
+
+
+def _filters(query: ListingQuery) -> list[Any]:
+    s = listing_search.c
+    where: list[Any] = []
+    for column, value in (
+        (s.categories, query.category),
+        (s.platforms, query.platform),
+        (s.countries, query.country.lower() if query.country else None),
+    ):
+        if value:
+            pattern = _like(value.strip().replace(" ", "_"), whole_token=True)
+            where.append(column.like(pattern, escape=_LIKE_ESCAPE))
+    for column, value in (
+        (s.license, query.license),
+        (s.development_status, query.development_status),
+        (s.software_type, query.software_type),
+    ):
+        if value:
+            where.append(column == value)
+    if query.origin is not None:
+        where.append(s.is_local == (query.origin == "local"))
+    if query.used_by_min:
+        where.append(s.used_by_count >= query.used_by_min)
+    return where
+
+
+def _facets(rows: Any) -> dict[str, tuple[FacetCount, ...]]:
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for row in rows:
+        counters["license"][row.license] += 1
+        counters["development_status"][row.development_status] += 1
+        counters["software_type"][row.software_type] += 1
+        counters["origin"]["local" if row.is_local else "remote"] += 1
+        for name, entries in (
+            ("category", row.categories),
+            ("platform", row.platforms),
+            ("country", row.countries),
+        ):
+            for entry in entries.split():
+                counters[name][entry.replace("_", " ")] += 1
+        for least in USED_BY_BUCKETS:
+            if row.used_by_count >= least:
+                counters["used_by"][str(least)] += 1
+    facets = {
+        name: tuple(
+            FacetCount(value, count)
+            for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        )[:FACET_VALUES]
+        for name, counter in counters.items()
+        if name != "used_by"
+    }
+    used_by = counters["used_by"]
+    facets["used_by"] = tuple(
+        FacetCount(str(least), used_by[str(least)]) for least in USED_BY_BUCKETS
+    )
+    return facets

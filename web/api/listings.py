@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
-from commonsnode.model.listings import ListingQuery, ToolListing
+from commonsnode.model.listings import ListingPage, ListingQuery, Tool, ToolListing, ToolPage
 from commonsnode.model.organisations import Organisation
 from commonsnode.publiccode import Finding
 from commonsnode.usecases.listings import (
@@ -18,10 +18,10 @@ from commonsnode.usecases.listings import (
     get_listing,
     patch_listing,
     publish_listing,
-    search_listings,
     update_listing,
     withdraw_listing,
 )
+from commonsnode.usecases.search import get_tool, search_catalog, search_tools
 from web.api.auth import require_org
 from web.keys import CLOCK, FED, UOW
 from web.problems import problem_response
@@ -29,7 +29,7 @@ from web.problems import problem_response
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
 PAGE = 20
-FILTERS = ("category", "license", "development_status", "software_type", "platform")
+FILTERS = ("category", "license", "development_status", "software_type", "platform", "country")
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -195,37 +195,104 @@ async def get_one(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
-def _limit(text: str | None) -> int:
-    if text is None:
-        return PAGE
+def _number(text: str | None, name: str, default: int | None) -> int | None:
+    if text is None or text == "":
+        return default
     if not text.isdigit():
-        raise InvalidError("limit: a whole number", field="limit")
+        raise InvalidError(f"{name}: a whole number", field=name)
     return int(text)
 
 
-async def get_many(request: web.Request) -> web.Response:
+def _query(request: web.Request) -> ListingQuery:
     query = request.query
-    origin = query.get("origin")
+    origin = query.get("origin") or None
     if origin not in (None, "local", "remote"):
         raise InvalidError("origin: local or remote", field="origin")
-    search = ListingQuery(
+    return ListingQuery(
         q=query.get("q") or None,
         origin=origin,  # type: ignore[arg-type]
-        limit=_limit(query.get("limit")),
+        limit=_number(query.get("limit"), "limit", PAGE) or 0,
         after=query.get("cursor") or None,
+        used_by_min=_number(query.get("used_by_min"), "used_by_min", None),
         **{name: query.get(name) or None for name in FILTERS},
     )
-    listings = await search_listings(request.app[UOW], search)
+
+
+async def _orgs(request: web.Request) -> dict[str, Organisation]:
     async with request.app[UOW](readonly=True) as tx:
-        orgs = {org.id: org for org in await tx.organisations.list_all()}
+        return {org.id: org for org in await tx.organisations.list_all()}
+
+
+def _page_json(request: web.Request, page: ListingPage | ToolPage) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "items": [listing_json(request, x, orgs.get(x.org_id or "")) for x in listings]
+        "total": page.total,
+        "total_exact": page.exact,
+        "facets": {
+            name: [{"value": f.value, "count": f.count} for f in counts]
+            for name, counts in page.facets.items()
+        },
     }
-    if len(listings) == search.limit:
-        params = {k: v for k, v in query.items() if k != "cursor"}
-        params["cursor"] = listings[-1].id
+    if page.next_cursor is not None:
+        params = {k: v for k, v in request.query.items() if k != "cursor"}
+        params["cursor"] = page.next_cursor
         body["next"] = str(request.rel_url.with_query(params))
-    return web.json_response(body)
+    return body
+
+
+async def get_many(request: web.Request) -> web.Response:
+    page = await search_catalog(request.app[UOW], _query(request))
+    orgs = await _orgs(request)
+    items = [listing_json(request, x, orgs.get(x.org_id or "")) for x in page.listings]
+    return web.json_response({"items": items, **_page_json(request, page)})
+
+
+def tool_json(request: web.Request, tool: Tool, orgs: dict[str, Organisation]) -> dict[str, Any]:
+    """One tool: every listing, its publishers, who uses it and who supports it, with sources."""
+    host = request.app[FED].iris.host
+    listings, publishers, used_by, support = [], [], [], []
+    for listing in tool.listings:
+        org = orgs.get(listing.org_id or "")
+        body = listing_json(request, listing, org)
+        listings.append(body)
+        source = {
+            "listing": listing.id,
+            "iri": body["iri"],
+            "node": listing.provenance.node_host if listing.provenance else host,
+        }
+        publishers.append(
+            {**body["publisher"], "kind": org.kind if org else None, "source": source}
+        )
+        for name in listing.facts.used_by:
+            used_by.append({"name": name, "from": "usedBy", "source": source})
+        if org is not None and org.kind == "government":
+            used_by.append({"name": org.name, "from": "publisher", "source": source})
+        if org is not None and org.kind == "support-company":
+            support.append({"name": org.name, "iri": body["publisher"]["iri"], "source": source})
+        elif listing.facts.maintenance_type in ("contract", "community", "internal"):
+            support.append({"maintenance": listing.facts.maintenance_type, "source": source})
+    first = tool.listings[0].facts
+    return {
+        "key": tool.key,
+        "name": first.name,
+        "repository": first.repository,
+        "listings": listings,
+        "publishers": publishers,
+        "used_by": used_by,
+        "used_by_count": len({u["name"].casefold() for u in used_by}),
+        "support": support,
+    }
+
+
+async def get_tools(request: web.Request) -> web.Response:
+    page = await search_tools(request.app[UOW], _query(request))
+    orgs = await _orgs(request)
+    items = [tool_json(request, tool, orgs) for tool in page.tools]
+    return web.json_response({"items": items, **_page_json(request, page)})
+
+
+async def get_tool_one(request: web.Request) -> web.Response:
+    tool = await get_tool(request.app[UOW], request.match_info["key"])
+    return web.json_response(tool_json(request, tool, await _orgs(request)))
 
 
 def setup(app: web.Application) -> None:
@@ -234,3 +301,5 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/v1/listings/{id}", get_one)
     app.router.add_patch("/api/v1/listings/{id}", patch_one)
     app.router.add_delete("/api/v1/listings/{id}", delete_one)
+    app.router.add_get("/api/v1/tools", get_tools)
+    app.router.add_get("/api/v1/tools/{key:.+}", get_tool_one)

@@ -53,21 +53,90 @@ def listing_paths() -> dict[str, Any]:
                 },
             },
             "get": {
-                "summary": "search published listings, local and federated, newest first",
+                "summary": "search published listings, local and federated: newest first, or "
+                "by relevance when `q` has words; with facet counts over the matched set",
+                "description": "`q`: words, all of which must appear in the name, a description "
+                "(any language), the features, categories or usedBy; case and accents do not "
+                "matter; `word*` is a prefix; no other syntax. Relevance: a word in the name "
+                "counts most, then short descriptions, features, the rest; then more users, "
+                "then newer. At most 500 most recently indexed matches (and as many name "
+                "matches) are ranked and counted: `total_exact` is false when there were more.",
                 "parameters": [
-                    _query("q", "words that must all appear (name, descriptions, categories)"),
+                    _query("q", "words that must all appear; `word*` for a prefix"),
                     _query("category", "a publiccode.yml category"),
                     _query("license", "an SPDX expression, as written"),
                     _query("development_status", "concept, development, beta, stable, obsolete"),
                     _query("software_type", "e.g. standalone/web, library"),
                     _query("platform", "e.g. web, linux"),
+                    _query("country", "ISO 3166-1 alpha-2 (intendedAudience.countries)"),
+                    _query("used_by_min", "used by at least this many organisations (usedBy)"),
                     _query("origin", "local or remote"),
                     _query("limit", "1-100, default 20"),
                     _query("cursor", "paging cursor from `next`"),
                 ],
                 "responses": {
-                    "200": {"description": "`items` (listings) and `next` when there are more"},
+                    "200": {
+                        "description": "`items` (listings), `total` and `total_exact`, "
+                        "`facets` ({category, license, development_status, software_type, "
+                        "platform, country, origin, used_by}: [{value, count}]; used_by values "
+                        "are thresholds 1, 5, 10) and `next` when there are more",
+                        "content": {"application/json": {"schema": LISTING_PAGE_SCHEMA}},
+                    },
                     "422": _PROBLEM,
+                },
+            },
+        },
+        "/api/v1/tools": {
+            "get": {
+                "summary": "search tools: matching listings grouped by repository, each tool "
+                "ranked by its best listing (newest without `q`); same parameters and facets "
+                "as GET /api/v1/listings",
+                "parameters": [
+                    _query(name, "as for GET /api/v1/listings")
+                    for name in (
+                        "q",
+                        "category",
+                        "license",
+                        "development_status",
+                        "software_type",
+                        "platform",
+                        "country",
+                        "used_by_min",
+                        "origin",
+                        "limit",
+                        "cursor",
+                    )
+                ],
+                "responses": {
+                    "200": {
+                        "description": "`items` (tools, as GET /api/v1/tools/{key}), `total` "
+                        "(tools), `total_exact`, `facets` (over listings) and `next`"
+                    },
+                    "422": _PROBLEM,
+                },
+            },
+        },
+        "/api/v1/tools/{key}": {
+            "parameters": [
+                {
+                    "name": "key",
+                    "in": "path",
+                    "required": True,
+                    "description": "a normalised repository URL (`repository_key`, slashes "
+                    "included) or the URL itself, percent-encoded",
+                    "schema": {"type": "string"},
+                }
+            ],
+            "get": {
+                "summary": "one tool: every published listing of the repository (local and "
+                "federated), its publishers, who uses it and who supports it, each with source",
+                "responses": {
+                    "200": {
+                        "description": "`key`, `name`, `repository`, `listings`, `publishers` "
+                        "([{iri, kind, source}]), `used_by` ([{name, from: usedBy or "
+                        "publisher, source: {listing, iri, node}}]), `used_by_count`, `support`",
+                    },
+                    "404": _PROBLEM,
                 },
             },
         },
@@ -137,5 +206,27 @@ LISTING_SCHEMA: dict[str, Any] = {
         "published": {"type": "string", "format": "date-time"},
         "updated": {"type": "string", "format": "date-time"},
         "withdrawn": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+
+
+LISTING_PAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["items", "total", "total_exact", "facets"],
+    "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Listing"}},
+        "total": {"type": "integer"},
+        "total_exact": {"type": "boolean"},
+        "facets": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+                },
+            },
+        },
+        "next": {"type": "string"},
     },
 }

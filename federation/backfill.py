@@ -1,0 +1,156 @@
+"""Backfill: a catalog we start following hands us what it published before, from its outbox.
+
+Paged (OrderedCollectionPage `next` links), resumable (the next page's URL is stored with
+each page's listings, in one transaction), bounded (so many pages per job run, then a
+follow-up job; a hard cap on pages and items per page). Items whose Article is on the
+followed catalog's own origin come from that origin over our signed GET and are kept as
+they are; items of another origin (a hub's relays) are re-fetched from their origin, one
+job each, like any relayed object.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from commonsnode.jobs import Job, NewJob
+from commonsnode.ports import BackfillCursor
+from federation.announce import accept_relayed, keep_document
+from federation.catalog import BACKFILL_JOB, CatalogSettings
+from federation.fetch import FetchBudget, FetchError
+from federation.iris import host_of, origin_of
+from federation.jsonld.loader import JsonLdRejected
+from federation.jsonld.normalise import normalise
+from federation.jsonld.shapes import as_list, first, id_of
+from federation.resolve import ResolveError, resolve_actor
+from federation.runtime import Federation
+
+log = logging.getLogger("commonsnode.catalog")
+RELAYED_JOB = "catalog.relayed"
+MAX_ITEMS_PER_PAGE = 200
+ACTIVITY_TYPES = frozenset({"Announce", "Create", "Update"})
+
+
+async def _get(fed: Federation, url: str) -> dict[str, Any]:
+    result = await fed.fetcher.fetch_activity(url, budget=FetchBudget(4))
+    return normalise(result.document or {})
+
+
+def _split(items: list[Any], origin: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """(documents served by the origin about its own objects, IRIs to re-fetch)."""
+    trusted: list[dict[str, Any]] = []
+    foreign: list[str] = []
+    for item in items:
+        obj = (
+            item.get("object")
+            if isinstance(item, dict) and first(item.get("type")) in ACTIVITY_TYPES
+            else item
+        )
+        iri = id_of(obj)
+        if iri is None:
+            continue
+        if isinstance(obj, dict) and "type" in obj and origin_of(iri) == origin:
+            trusted.append(obj)
+        else:
+            foreign.append(iri)
+    return trusted, foreign
+
+
+async def _first_page(fed: Federation, remote: str) -> str | dict[str, Any] | None:
+    actor = await resolve_actor(fed, remote, FetchBudget(4))
+    if actor.outbox is None or origin_of(actor.outbox) != origin_of(remote):
+        return None
+    outbox = await _get(fed, actor.outbox)
+    first_page = outbox.get("first")
+    if isinstance(first_page, dict) and "orderedItems" in first_page:
+        return first_page
+    return id_of(first_page)
+
+
+async def handle_backfill(fed: Federation, settings: CatalogSettings, job: Job) -> None:
+    """The `catalog.backfill` job: up to `backfill_pages_per_run` pages, then a follow-up."""
+    remote = str(job.payload["catalog"])
+    async with fed.uow(readonly=True) as tx:
+        follow = await tx.catalog.get_follow("out", remote)
+        cursor = await tx.catalog.backfill(remote)
+    if follow is None or follow.state != "accepted" or cursor is None:
+        return  # unfollowed (or never followed) since: nothing to do
+    if cursor.finished_at is not None or job.payload.get("pages", 0) != cursor.pages:
+        return  # done, or a stale copy of this job: the cursor tells the one live chain
+    if not (await fed.policy()).permits(host_of(remote)):
+        return
+    origin = origin_of(remote)
+    try:
+        page: str | dict[str, Any] | None = cursor.next_url
+        if page is None and cursor.pages == 0:
+            page = await _first_page(fed, remote)
+        for run in range(settings.backfill_pages_per_run):
+            if page is None:
+                break
+            if isinstance(page, str):
+                if origin_of(page) != origin:
+                    page = None  # an outbox page on another origin is not the catalog's word
+                    break
+                page = await _get(fed, page)
+            items = as_list(page.get("orderedItems", page.get("items")), MAX_ITEMS_PER_PAGE)
+            trusted, foreign = _split(items, origin)
+            following = id_of(page.get("next"))
+            pages = cursor.pages + 1
+            done = following is None or pages >= settings.backfill_max_pages
+            last = done or run == settings.backfill_pages_per_run - 1
+            async with fed.uow() as tx:
+                seen = await tx.catalog.origins_seen([id_of(d) or "" for d in trusted])
+                for document in trusted:
+                    await keep_document(
+                        tx,
+                        fed,
+                        settings,
+                        document,
+                        remote,
+                        member=True,
+                        unseen=id_of(document) not in seen,
+                    )
+                await tx.jobs.enqueue_many(
+                    [NewJob(RELAYED_JOB, {"object": iri, "via": remote}) for iri in foreign]
+                )
+                cursor = BackfillCursor(
+                    remote,
+                    None if done else following,
+                    pages,
+                    cursor.items + len(items),
+                    cursor.started_at,
+                    fed.clock.now() if done else None,
+                )
+                await tx.catalog.save_backfill(cursor)
+                if last and not done:  # bounded: the rest in a follow-up job, same order key
+                    await tx.jobs.enqueue(
+                        NewJob(
+                            BACKFILL_JOB,
+                            {"catalog": remote, "pages": pages},
+                            ordering_key=f"backfill:{remote}",
+                        )
+                    )
+            page = following
+            if done:
+                log.info("backfill of %s: %d items in %d pages", remote, cursor.items, pages)
+                return
+    except (ResolveError, JsonLdRejected) as exc:
+        log.warning("backfill of %s stopped: %s", remote, exc)
+        return
+    except FetchError as exc:
+        if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429):
+            log.warning("backfill of %s stopped: %s", remote, exc)
+            return
+        raise  # retried later; the cursor holds the pages already done
+    if page is None and cursor.finished_at is None:
+        async with fed.uow() as tx:
+            await tx.catalog.save_backfill(
+                BackfillCursor(
+                    remote, None, cursor.pages, cursor.items, cursor.started_at, fed.clock.now()
+                )
+            )
+
+
+async def handle_relayed(fed: Federation, settings: CatalogSettings, job: Job) -> None:
+    """One outbox item of another origin: re-fetched from its origin like an Announce."""
+    await accept_relayed(fed, settings, str(job.payload["object"]), str(job.payload["via"]))
