@@ -18,10 +18,8 @@ Result = TypeVar("Result")
 class GroupCommitter(Generic[Item, Result]):
     """Collects items from concurrent callers and flushes them together.
 
-    A flush starts as soon as a flusher is free (no timer): under light load each item is
-    written alone, under heavy load batches grow up to `max_batch` on their own. `flushers`
-    above one lets a database with concurrent writers (PostgreSQL) commit a batch while the
-    previous one is still in flight; SQLite has one writer and wants one.
+    A flush starts as soon as the previous one ends (no timer): under light load each item is
+    written alone, under heavy load batches grow up to `max_batch` on their own.
     """
 
     def __init__(
@@ -29,21 +27,17 @@ class GroupCommitter(Generic[Item, Result]):
         flush: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]],
         *,
         max_batch: int = 256,
-        flushers: int = 1,
     ) -> None:
         self._flush = flush
         self._max_batch = max_batch
-        self._flushers = flushers
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
         self._wakeup = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._task: asyncio.Task[None] | None = None
 
     async def submit(self, item: Item) -> Result:
         """Queue `item` and wait until the batch holding it is committed."""
-        if not self._tasks or any(task.done() for task in self._tasks):
-            for task in self._tasks:
-                task.cancel()
-            self._tasks = [asyncio.create_task(self._run()) for _ in range(self._flushers)]
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
         self._wakeup.set()
@@ -54,8 +48,6 @@ class GroupCommitter(Generic[Item, Result]):
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._pending:
-                if len(self._pending) > self._max_batch:
-                    self._wakeup.set()  # more than one batch waits: wake another flusher
                 batch = self._pending[: self._max_batch]
                 del self._pending[: self._max_batch]
                 try:
@@ -70,10 +62,9 @@ class GroupCommitter(Generic[Item, Result]):
                         future.set_result(result)
 
     async def close(self) -> None:
-        """Stop the flushers."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
+        """Stop the flusher after the current batch."""
+        if self._task is not None:
+            self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+                await self._task
+            self._task = None

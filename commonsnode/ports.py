@@ -112,8 +112,6 @@ class InboxEntry:
 
 
 class InboxIngest(Protocol):
-    parallel_batches: int  # how many batches may be written at once (SQLite: one writer)
-
     async def record_batch(self, entries: Sequence[InboxEntry]) -> list[bool]:
         """Log and enqueue new entries in one transaction; False for replays (already seen)."""
 

@@ -130,9 +130,7 @@ class Federation:
     async def log_incoming(self, entry: InboxEntry) -> bool:
         """Log and enqueue one inbox entry through group commit; False for a replay."""
         if self._committer is None:
-            self._committer = GroupCommitter(
-                self.ingest.record_batch, flushers=self.ingest.parallel_batches
-            )
+            self._committer = GroupCommitter(self.ingest.record_batch)
         return await self._committer.submit(entry)
 
     async def close(self) -> None:

@@ -31,8 +31,6 @@ _INSERT_JOB = (
 class SqliteInboxIngest:
     """Implements ports.InboxIngest for SQLite with its own connection and writer thread."""
 
-    parallel_batches = 1  # one writer thread, one connection
-
     def __init__(self, path: str, clock: Clock, *, synchronous: str = "full") -> None:
         self._path = path
         self._clock = clock
