@@ -5,10 +5,6 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from typing import NewType
-
-OrgId = NewType("OrgId", str)
-TokenId = NewType("TokenId", str)
 
 
 def new_id(now: float | None = None) -> str:

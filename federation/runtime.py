@@ -35,7 +35,6 @@ class FederationSettings:
     plain_http: bool = False  # WebFinger over http: only with --allow-private-network
     actor_refresh_seconds: float = 24 * 3600.0
     key_failure_seconds: float = 300.0
-    max_inbox_bytes: int = 1024 * 1024
 
 
 @dataclass(slots=True)

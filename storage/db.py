@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import event, text
@@ -17,11 +16,6 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 class DatabaseError(Exception):
     """The database cannot be used as configured (unreachable, not migrated, bad URL)."""
-
-
-def default_sqlite_url(directory: Path) -> str:
-    """The embedded default: one SQLite file inside the node directory."""
-    return f"sqlite+aiosqlite:///{directory.resolve() / 'commonsnode.db'}"
 
 
 def _sqlite_engine(url: str, *, writer: bool, synchronous: str, pool_size: int) -> AsyncEngine:

@@ -117,7 +117,6 @@ def build_node(config: NodeConfig, clock: Clock | None = None) -> Node:
             node_name=config.node.name,
             authorized_fetch=config.federation.authorized_fetch,
             plain_http=private,
-            max_inbox_bytes=config.server.max_body_bytes,
         ),
     )
     fed.fetcher.use_signer(fed.sign_get)  # the instance actor signs every GET

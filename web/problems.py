@@ -60,11 +60,3 @@ def domain_problem(error: DomainError, instance: str) -> web.Response:
     if error.field is not None:
         extra["errors"] = [{"field": error.field, "detail": error.detail}]
     return problem_response(status, error.title, error.detail, instance=instance, **extra)
-
-
-def invalid_body(
-    detail: str, instance: str, errors: list[dict[str, str]] | None = None
-) -> web.Response:
-    """422 for a request body that does not match the operation's schema."""
-    extra: dict[str, Any] = {"errors": errors} if errors else {}
-    return problem_response(422, "Invalid input", detail, instance=instance, **extra)

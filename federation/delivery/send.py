@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
 from typing import Any
 
 from commonsnode.jobs import Job
@@ -217,8 +215,3 @@ def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
     if len(cache) >= MEMORY_ENTRIES:
         cache.clear()
     cache[key] = value
-
-
-def describe(state: hosts.HostState) -> str:
-    """A log line for a host record."""
-    return json.dumps(asdict(state))

@@ -117,8 +117,3 @@ async def receive(fed: Federation, request: SignedRequest, recipient: str) -> In
     if not await fed.log_incoming(InboxEntry(activity_id, recipient, actor, job)):
         return InboxResult(202, "duplicate", "seen before")
     return InboxResult(202, "accepted")
-
-
-def describe(result: InboxResult) -> str:
-    """One log line for an inbox decision."""
-    return json.dumps({"outcome": result.outcome, "status": result.status, "reason": result.reason})

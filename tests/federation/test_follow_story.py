@@ -92,3 +92,25 @@ async def test_followers_collection_is_paged_and_counts_accepted(tmp_path: Path)
         assert sorted(first["orderedItems"]) == sorted(
             [c["alpha"].actor("city"), c["gamma"].actor("ngo")]
         )
+
+
+async def test_a_blocked_actor_is_rejected_until_the_block_is_lifted(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        await alpha.org("city")
+        await beta.org("devs", kind="developer")
+        status, _ = await beta.api(
+            "POST", "/api/v1/blocks", as_="devs", json={"actor": alpha.actor("city")}
+        )
+        assert status == 204
+        await alpha.api("POST", "/api/v1/follows", as_="city", json={"target": beta.actor("devs")})
+        await c.settle()
+        _, following = await alpha.api("GET", "/api/v1/follows", as_="city")
+        assert following["items"][0]["state"] == "rejected"
+        path = f"/api/v1/blocks?actor={alpha.actor('city')}"
+        assert (await beta.api("DELETE", path, as_="devs"))[0] == 204
+        assert (await beta.api("DELETE", path, as_="devs"))[0] == 404
+        await alpha.api("POST", "/api/v1/follows", as_="city", json={"target": beta.actor("devs")})
+        await c.settle()
+        _, following = await alpha.api("GET", "/api/v1/follows", as_="city")
+        assert following["items"][0]["state"] == "accepted"

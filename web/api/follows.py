@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from commonsnode.errors import InvalidError
+from commonsnode.errors import InvalidError, NotFoundError
 from commonsnode.model.follows import Follow
 from federation.follows import answer_follow_request, block, follow, unfollow
 from web.api.auth import require_org
@@ -105,6 +105,17 @@ async def post_block(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+async def delete_block(request: web.Request) -> web.Response:
+    org = await require_org(request)
+    actor = request.query.get("actor", "")
+    if not actor:
+        raise InvalidError("actor: the query parameter is required", field="actor")
+    async with request.app[UOW]() as tx:
+        if not await tx.moderation.unblock_actor(org.id, actor):
+            raise NotFoundError(f"{org.handle} does not block {actor}")
+    return web.Response(status=204)
+
+
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/v1/follows", post_follow)
     app.router.add_get("/api/v1/follows", get_follows)
@@ -113,3 +124,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/v1/followers/accept", accept_follower)
     app.router.add_post("/api/v1/followers/reject", reject_follower)
     app.router.add_post("/api/v1/blocks", post_block)
+    app.router.add_delete("/api/v1/blocks", delete_block)

@@ -119,7 +119,12 @@ def _federation_paths() -> dict[str, Any]:
                 "block a remote actor: follows end both ways, it is told with Block",
                 body={"actor": _string("actor IRI", required=True)},
                 ok="204",
-            )
+            ),
+            "delete": _operation(
+                "lift a block",
+                ok="204",
+                params=[_query("actor", "the blocked actor IRI", required=True)],
+            ),
         },
         "/api/v1/admin/domains": {
             "get": _operation("domain rules and the federation mode", operator=True),
