@@ -40,6 +40,7 @@ from web.activitypub import actors, catalog, collections, inbox, objects
 from web.api import follows, listings, moderation, openapi, organisations
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
+from web.pages import catalog as catalog_pages
 from web.pages import home
 
 __all__ = [
@@ -232,6 +233,7 @@ def create_app(node: Node) -> web.Application:
     listings.setup(app)
     moderation.setup(app)
     home.setup(app)
+    catalog_pages.setup(app)
     return app
 
 

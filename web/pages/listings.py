@@ -8,8 +8,15 @@ from aiohttp import web
 
 from commonsnode.model.listings import ToolListing
 from commonsnode.model.organisations import Organisation
-from web.keys import CONFIG
+from web.keys import CONFIG, FED
 from web.pages.layout import page
+from web.pages.parts import (
+    external_link,
+    publisher_html,
+    source_node,
+    status_label,
+    tool_href,
+)
 
 
 def _paragraphs(text: str) -> str:
@@ -19,42 +26,44 @@ def _paragraphs(text: str) -> str:
 def listing_page(
     request: web.Request, listing: ToolListing, org: Organisation | None
 ) -> web.Response:
-    """A minimal tool page; every value is escaped here."""
+    """A listing's page; every value is escaped here."""
     node_name = request.app[CONFIG].node.name
+    host = request.app[FED].iris.host
     facts = listing.facts
     if listing.state != "published":
         body = f"<h1>{escape(facts.name)}</h1><p>This listing was withdrawn.</p>"
         return page(facts.name, body, node_name=node_name, status=410)
     text = facts.text()
-    if org is not None:
-        by = f'<a href="/orgs/{escape(org.handle)}">{escape(org.name)}</a>'
-    elif listing.provenance is not None:
-        origin = listing.provenance
-        by = (
-            f'<a href="{escape(origin.author_iri)}">{escape(origin.author_iri)}</a>'
-            f" (via {escape(origin.node_host)})"
-        )
-    else:
-        by = "unknown"
     facts_html = "".join(
-        f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>"
+        f"<dt>{escape(label)}</dt><dd>{value}</dd>"
         for label, value in (
-            ("Licence", facts.license),
-            ("Development status", facts.development_status),
-            ("Software type", facts.software_type),
-            ("Platforms", ", ".join(facts.platforms)),
-            ("Categories", ", ".join(facts.categories)),
+            ("Published by", publisher_html(listing, org)),
+            ("Source node", escape(source_node(listing, host))),
+            ("Licence", escape(facts.license)),
+            ("Development status", escape(status_label(facts.development_status))),
+            ("Software type", escape(facts.software_type)),
+            ("Version", escape(facts.software_version or "")),
+            ("Released", escape(facts.release_date or "")),
+            ("Maintenance", escape(facts.maintenance_type or "")),
+            ("Platforms", escape(", ".join(facts.platforms))),
+            ("Categories", escape(", ".join(c.replace("_", " ") for c in facts.categories))),
+            ("Used by", escape(", ".join(facts.used_by))),
+            ("Countries", escape(", ".join(c.upper() for c in facts.countries))),
+            ("Source code", external_link(facts.repository, facts.repository)),
+            ("Website", external_link(facts.landing_url, facts.landing_url or "")),
         )
         if value
     )
     features = "".join(f"<li>{escape(f)}</li>" for f in text.features)
     body = (
         f"<h1>{escape(facts.name)}</h1>"
+        f'<div lang="{escape(text.language)}">'
         f"<p><strong>{escape(text.short_description)}</strong></p>"
-        f"<p>Published by {by}</p>"
-        f'<p><a href="{escape(facts.repository)}">Source code</a></p>'
         f"{_paragraphs(text.long_description)}"
         + (f"<h2>Features</h2><ul>{features}</ul>" if features else "")
-        + f"<dl>{facts_html}</dl>"
+        + "</div>"
+        f'<h2>Facts</h2><dl class="facts">{facts_html}</dl>'
+        f'<p><a href="{escape(tool_href(listing.repository_key))}">Every listing of this tool'
+        "</a>, with who uses it</p>"
     )
     return page(facts.name, body, node_name=node_name)

@@ -1,0 +1,158 @@
+"""Every HTML page passes axe-core in headless Chromium, on a desktop and on a phone viewport,
+never scrolls sideways on the phone, and shows the skip link with a focus ring on the first Tab.
+
+Needs Chromium (`/usr/bin/chromium`, Debian's package) and `npm ci --prefix tests/a11y`
+(`make test` does both). Outside CI the test skips, saying what is missing; under CI it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from storage import migrate
+from tests.databases import in_ci
+from tests.web.conftest import node_config
+from tests.web.test_pages import seed
+from web.app import build_node, create_app
+
+A11Y = Path(__file__).resolve().parents[1] / "a11y"
+RUNNER = A11Y / "run.mjs"
+VIEWPORTS = [
+    {"name": "desktop", "width": 1280, "height": 800},
+    {"name": "phone", "width": 375, "height": 812},
+]
+SCREENSHOTS_ENV = "COMMONSNODE_A11Y_SCREENSHOTS"  # a directory to keep the catalog screenshots
+
+
+def _missing() -> str | None:
+    if shutil.which("node") is None:
+        return "node is not installed (apt-get install nodejs npm)"
+    if not (A11Y / "node_modules" / "axe-core" / "axe.min.js").is_file():
+        return "axe-core is not installed: npm ci --prefix tests/a11y (or make test)"
+    if not (A11Y / "node_modules" / "playwright-core").is_dir():
+        return "playwright-core is not installed: npm ci --prefix tests/a11y (or make test)"
+    if _chromium() is None:
+        return "Chromium is not installed: apt-get install -y chromium (or make test, as root)"
+    return None
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
+
+
+@pytest.fixture
+def browser_ready() -> None:
+    problem = _missing()
+    if problem is not None:
+        if in_ci():
+            pytest.fail(f"accessibility test cannot run under CI: {problem}")
+        pytest.skip(problem)
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[tuple[TestServer, dict[str, Any]]]:
+    node = build_node(node_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'pages.db'}"))
+    await migrate.upgrade(node.db)
+    try:
+        data = await seed(node)
+        async with TestServer(create_app(node), host="127.0.0.1") as test_server:
+            yield test_server, data
+    finally:
+        await node.close()
+
+
+async def run_browser(job: dict[str, Any]) -> list[dict[str, Any]]:
+    process = await asyncio.create_subprocess_exec(
+        "node",
+        str(RUNNER),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=A11Y,
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(json.dumps(job).encode()), 240)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        pytest.fail("the browser run took longer than 240 s")
+    assert process.returncode == 0, f"runner failed:\n{err.decode(errors='replace')}"
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def report(result: dict[str, Any]) -> str:
+    lines = [f"{result['viewport']} {result['url']}:"]
+    for violation in result["violations"]:
+        lines.append(f"  [{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:5]:
+            summary = re.sub(r"\s+", " ", node["summary"] or "")
+            lines.append(f"    at {node['target']}: {node['html'][:160]}")
+            lines.append(f"       {summary[:300]}")
+    return "\n".join(lines)
+
+
+async def test_pages_pass_axe_on_desktop_and_phone(
+    browser_ready: None, server: tuple[TestServer, dict[str, Any]], tmp_path: Path
+) -> None:
+    test_server, data = server
+    local = data["alderney"][0]
+    paths = [
+        "/",
+        "/catalog/search",
+        "/catalog/search?origin=remote&q=medusa",
+        "/catalog/search?q=nothing-matches-this",
+        "/orgs/alderney",
+        "/orgs/digital-ministry",
+        f"/listings/{local.id}",
+        "/listings/remote-1",
+        f"/tools/{local.repository_key}",
+        "/tools/git.example/none",
+    ]
+    shots = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
+    catalog = str(test_server.make_url("/catalog/search"))
+    job = {
+        "chromium": _chromium(),
+        "urls": [str(test_server.make_url(p)) for p in paths],
+        "viewports": VIEWPORTS,
+        "screenshots": [
+            {"url": catalog, "viewport": v["name"], "path": str(shots / f"catalog-{v['name']}.png")}
+            for v in VIEWPORTS
+        ],
+    }
+    results = await run_browser(job)
+    assert len(results) == len(paths) * len(VIEWPORTS)
+    statuses = {r["url"]: r["status"] for r in results}
+    assert statuses[job["urls"][-1]] == 404
+    assert all(s == 200 for u, s in statuses.items() if u != job["urls"][-1]), statuses
+    failures = [report(r) for r in results if r["violations"]]
+    assert not failures, "axe-core violations:\n" + "\n".join(failures)
+    overflow = [
+        f"{r['url']}: scrollWidth {r['scrollWidth']} > innerWidth {r['innerWidth']}"
+        for r in results
+        if r["viewport"] == "phone" and r["scrollWidth"] > r["innerWidth"]
+    ]
+    assert not overflow, "horizontal scrolling on a 375 px phone:\n" + "\n".join(overflow)
+    assert all(r["lang"] == "en" for r in results)
+    unfocused = [
+        f"{r['viewport']} {r['url']}: {r['focus']}"
+        for r in results
+        if r["focus"] != {"first": "#main", "onScreen": True, "outline": "solid"}
+    ]
+    assert not unfocused, "the first Tab must show the skip link with a focus ring:\n" + "\n".join(
+        unfocused
+    )
+    assert (shots / "catalog-phone.png").is_file()
