@@ -21,6 +21,9 @@ from commonsnode.model.listings import ToolListing
 _WORD = re.compile(r"[^\W_]+")
 MAX_TOKEN = 64
 MAX_TERMS = 8
+# PostgreSQL: listing_search.recency is seq // RECENCY_BUCKET (migration 0006), the leading
+# column of its GIN indexes, so a search can ask for the newest buckets only.
+RECENCY_BUCKET = 1024
 
 
 def tokens(text: str) -> list[str]:

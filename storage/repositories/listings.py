@@ -26,7 +26,15 @@ from commonsnode.model.listings import (
     ToolListing,
     ToolPage,
 )
-from storage.search_index import Term, fts5_query, index_values, parse_query, score, tsquery
+from storage.search_index import (
+    RECENCY_BUCKET,
+    Term,
+    fts5_query,
+    index_values,
+    parse_query,
+    score,
+    tsquery,
+)
 from storage.tables import listing_search, listings
 
 _LIKE_ESCAPE = "\\"
@@ -272,6 +280,8 @@ class SqlListingRepository:
     async def _matches(self, terms: tuple[Term, ...], where: list[Any]) -> dict[str, Any]:
         """The newest CANDIDATES matches; when there are more, also the newest CANDIDATES
         whose name holds every word, so the strongest matches are never cut off."""
+        if self._connection.dialect.name != "sqlite":
+            return await self._pg_matches(terms, where)
         rows = {row.listing_id: row for row in await self._candidates(terms, where, None)}
         if len(rows) >= CANDIDATES:
             for row in await self._candidates(terms, where, "name"):
@@ -282,40 +292,83 @@ class SqlListingRepository:
         self, terms: tuple[Term, ...], where: list[Any], column: str | None
     ) -> Sequence[Any]:
         s = listing_search.c
-        columns = _CANDIDATE_COLS
-        if self._connection.dialect.name == "sqlite":
-            fts = sa.table("listing_fts", sa.column("rowid"))
-            statement = (
-                sa.select(*columns)
-                .select_from(fts.join(listing_search, s.seq == fts.c.rowid))
-                .where(
-                    sa.text("listing_fts MATCH :match").bindparams(match=fts5_query(terms, column)),
-                    *where,
-                )
-                .order_by(fts.c.rowid.desc())
+        fts = sa.table("listing_fts", sa.column("rowid"))
+        statement = (
+            sa.select(*_CANDIDATE_COLS)
+            .select_from(fts.join(listing_search, s.seq == fts.c.rowid))
+            .where(
+                sa.text("listing_fts MATCH :match").bindparams(match=fts5_query(terms, column)),
+                *where,
             )
-        else:
-            vector = "name_vector" if column == "name" else "all_vector"
-            statement = (
-                sa.select(*columns)
-                .where(
-                    sa.text(f"listing_search.{vector} @@ CAST(:match AS tsquery)").bindparams(
-                        match=tsquery(terms)
-                    ),
-                    *where,
-                )
-                .order_by(s.seq.desc())
-            )
-            # The GIN index, always: the planner's other choice (newest first, testing each
-            # row's vector) reads the whole table for a rare combination of words.
-            for setting in ("enable_indexscan", "enable_seqscan"):
-                await self._connection.exec_driver_sql(f"SET LOCAL {setting} = off")
-            try:
-                return (await self._connection.execute(statement.limit(CANDIDATES))).all()
-            finally:
-                for setting in ("enable_indexscan", "enable_seqscan"):
-                    await self._connection.exec_driver_sql(f"SET LOCAL {setting} = on")
+            .order_by(fts.c.rowid.desc())
+        )
         return (await self._connection.execute(statement.limit(CANDIDATES))).all()
+
+    async def _pg_matches(self, terms: tuple[Term, ...], where: list[Any]) -> dict[str, Any]:
+        """_matches on PostgreSQL. The GIN index leads with a recency bucket (migration 0006):
+        the newest buckets are searched first, one index scan intersecting them with the
+        words, and the window widens until it holds CANDIDATES matches or covers everything.
+        A common word reads a few hundred rows, not every match; the rows are those of one
+        unbounded search."""
+        # Bitmap scans of the GIN index only: the planner's other choice (newest first,
+        # testing each row's vector) reads the whole table for a rare combination of words.
+        # Plans are made for the actual window and words, never a cached generic plan.
+        top = (
+            await self._connection.exec_driver_sql(
+                "SELECT set_config('enable_indexscan', 'off', true),"
+                " set_config('enable_seqscan', 'off', true),"
+                " set_config('plan_cache_mode', 'force_custom_plan', true),"
+                " (SELECT max(seq) FROM listing_search)"
+            )
+        ).one()[3] or 0
+        try:
+            found, window = await self._pg_newest(
+                terms, where, None, top, CANDIDATES * WINDOW_START
+            )
+            rows = {row.listing_id: row for row in found}
+            if len(rows) >= CANDIDATES:
+                # Names holding every word are rarer: start from the window that was enough.
+                named, _ = await self._pg_newest(terms, where, "name", top, window)
+                for row in named:
+                    rows.setdefault(row.listing_id, row)
+            return rows
+        finally:
+            await self._connection.exec_driver_sql(
+                "SELECT set_config('enable_indexscan', 'on', true),"
+                " set_config('enable_seqscan', 'on', true),"
+                " set_config('plan_cache_mode', 'auto', true)"
+            )
+
+    async def _pg_newest(
+        self, terms: tuple[Term, ...], where: list[Any], column: str | None, top: int, window: int
+    ) -> tuple[Sequence[Any], int]:
+        """The newest CANDIDATES matches (in the name only for `column` "name"), searching
+        the listings with seq above top - window first; and the window that held them."""
+        s = listing_search.c
+        vector = "name_vector" if column == "name" else "all_vector"
+        statement = (
+            sa.select(*_CANDIDATE_COLS)
+            .where(
+                sa.text(f"listing_search.{vector} @@ CAST(:match AS tsquery)").bindparams(
+                    match=tsquery(terms)
+                ),
+                *where,
+            )
+            .order_by(s.seq.desc())
+            .limit(CANDIDATES)
+        )
+        while True:
+            bucket = max(0, top - window) // RECENCY_BUCKET
+            bounded = statement.where(
+                sa.text("listing_search.recency >= :bucket").bindparams(bucket=bucket)
+            )
+            rows = (await self._connection.execute(bounded if bucket else statement)).all()
+            window = top - bucket * RECENCY_BUCKET
+            if not bucket or len(rows) >= CANDIDATES:
+                return rows, window
+            # Widen to where 1.5 × CANDIDATES matches are expected, from the density seen.
+            grow = -(-CANDIDATES * 3 // (2 * len(rows))) if rows else WINDOW_GROWTH
+            window *= max(2, min(grow, WINDOW_GROWTH))
 
     async def _newest(self, query: ListingQuery, where: list[Any]) -> ListingPage:
         s = listing_search.c
@@ -365,6 +418,10 @@ class SqlListingRepository:
 # Matches ranked per search; facets and `total` count them (`exact` false when there were more).
 CANDIDATES = 500
 FACET_VALUES = 30
+# PostgreSQL: the first window of newest listings searched is CANDIDATES × WINDOW_START; each
+# widening multiplies it by at most WINDOW_GROWTH.
+WINDOW_START = 8
+WINDOW_GROWTH = 16
 _FACET_COLS = tuple(
     listing_search.c[name]
     for name in (

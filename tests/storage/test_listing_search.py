@@ -22,7 +22,8 @@ from commonsnode.model.listings import (
     withdraw,
 )
 from commonsnode.usecases.organisations import create_organisation
-from storage.search_index import parse_query, score, tokens
+from storage.db import Database
+from storage.search_index import RECENCY_BUCKET, parse_query, score, tokens
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.keys import TEST_KEYS
 
@@ -361,3 +362,59 @@ async def test_a_bounded_match_set_still_ranks_name_matches_and_says_it_is_bound
     assert page.total == 4  # the 3 newest matches and the name match
     everything = await catalog.page(q="atlas")
     assert len(everything.listings) == 4
+
+
+async def test_the_bounded_match_set_is_the_newest_matches_however_sparse(
+    catalog: Catalog, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL searches the newest recency buckets first and widens the window: the answer
+    is still exactly the newest CANDIDATES matches (with filters), dense or sparse."""
+    import storage.repositories.listings as repository
+
+    async def spread() -> None:  # PostgreSQL: about four listings per recency bucket
+        if database.dialect == "postgresql":
+            async with database.transaction() as connection:
+                await connection.exec_driver_sql(
+                    "SELECT setval(pg_get_serial_sequence('listing_search', 'seq'),"
+                    f" (SELECT max(seq) FROM listing_search) + {RECENCY_BUCKET // 4})"
+                )
+
+    monkeypatch.setattr(repository, "CANDIDATES", 3)
+    monkeypatch.setattr(repository, "WINDOW_START", 1)
+    made = []
+    for i in range(40):
+        dense = i >= 30  # the newest ten: every other one holds "comet"
+        sparse = i in (3, 12, 21)  # older: few and far apart
+        word = "comet" if (dense and i % 2) or sparse else "other"
+        made.append(
+            await catalog.remote(
+                facts(f"Tool {i}", "x", f"a {word}", license="MIT" if i % 3 else "EUPL-1.2")
+            )
+        )
+        await spread()
+    if database.dialect == "postgresql":
+        async with database.transaction() as connection:
+            top = await connection.exec_driver_sql("SELECT max(recency) FROM listing_search")
+            assert top.scalar_one() >= 9
+    newest_first = made[::-1]
+
+    def holding(*, license: str | None = None) -> list[str]:
+        return [
+            x.id
+            for x in newest_first
+            if "comet" in x.facts.descriptions[0].long_description
+            and (license is None or x.facts.license == license)
+        ]
+
+    page = await catalog.page(q="comet", limit=100)
+    assert (page.total, page.exact) == (3, False)
+    assert {x.id for x in page.listings} == set(holding()[:3])
+    eupl = holding(license="EUPL-1.2")  # two in the newest ten, then the sparse ones
+    assert len(eupl) == 5
+    page = await catalog.page(q="comet", license="EUPL-1.2", limit=100)
+    assert ({x.id for x in page.listings}, page.total, page.exact) == (set(eupl[:3]), 3, False)
+    none = await catalog.page(q="comet", license="GPL-3.0-only")
+    assert (none.listings, none.total, none.exact) == ((), 0, True)
+    monkeypatch.setattr(repository, "CANDIDATES", 20)
+    everything = await catalog.page(q="comet", limit=100)
+    assert ({x.id for x in everything.listings}, everything.exact) == (set(holding()), True)
