@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from commonsnode.errors import InvalidError, NotFoundError
+from commonsnode.errors import NotFoundError
 from commonsnode.ids import new_id
 from commonsnode.jobs import Job, NewJob
 from commonsnode.keys import KeyPair, generate_actor_keys
@@ -22,8 +22,8 @@ from commonsnode.worker import PermanentJobError
 from federation.actors import ACTOR_CONTEXT, _keys
 from federation.delivery import hosts
 from federation.delivery.send import Sender
-from federation.discover import DiscoveryError, parse_target, resolve_target
 from federation.fetch import FetchBudget
+from federation.follows import resolve_follow_target
 from federation.inbox.dispatch import HandlerError, Incoming
 from federation.inbox.handlers import follows
 from federation.iris import LocalIris, host_of
@@ -214,26 +214,9 @@ class CatalogSender(Sender):
 # --- following other catalogs ---------------------------------------------------------------
 async def follow_catalog(fed: Federation, target: str) -> CatalogFollow:
     """Our catalog asks to follow `target` (a catalog, a hub, any actor); backfill on Accept."""
-    budget = FetchBudget()
-    try:
-        parsed = parse_target(target)
-    except DiscoveryError as exc:
-        raise InvalidError(str(exc), field="target") from exc
-    host = host_of(parsed) if isinstance(parsed, str) else parsed[1].split(":")[0].strip("[]")
-    if not (await fed.policy()).permits(host):
-        raise InvalidError(f"{host} is blocked on this node", field="target")
-    try:
-        iri = await resolve_target(fed, target, budget)
-    except DiscoveryError as exc:
-        raise InvalidError(str(exc), field="target") from exc
-    if fed.iris.is_local(iri):
-        raise InvalidError("the catalog cannot follow an actor of this node", field="target")
-    if not (await fed.policy()).permits(host_of(iri)):
-        raise InvalidError(f"{host_of(iri)} is blocked on this node", field="target")
-    try:
-        actor = await resolve_actor(fed, iri, budget)
-    except ResolveError as exc:
-        raise InvalidError(f"cannot reach {iri}: {exc.reason}", field="target") from exc
+    actor = await resolve_follow_target(
+        fed, target, local="the catalog cannot follow an actor of this node"
+    )
     now = fed.clock.now()
     activity = new_catalog_activity(fed.iris, "Follow", actor.iri, now, to=[actor.iri])
     async with fed.uow() as tx:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from commonsnode.errors import ConflictError, InvalidError, NotFoundError
 from commonsnode.ids import new_id
+from commonsnode.model.actors import RemoteActor
 from commonsnode.model.follows import Follow, transition
 from commonsnode.model.organisations import Organisation
 from federation.discover import DiscoveryError, parse_target, resolve_target
@@ -14,30 +15,39 @@ from federation.resolve import ResolveError, resolve_actor
 from federation.runtime import Federation
 
 
-async def follow(fed: Federation, org: Organisation, target: str) -> Follow:
-    """`org` asks to follow `target`; pending until the other side answers Accept or Reject."""
+async def resolve_follow_target(fed: Federation, target: str, *, local: str) -> RemoteActor:
+    """The remote actor a follow is addressed to; every refusal is an InvalidError on `target`.
+
+    The operator's domain rules are checked before WebFinger, so a blocked host is never asked;
+    `local` says why an actor of this node cannot be followed this way.
+    """
     budget = FetchBudget()
     try:
         parsed = parse_target(target)
     except DiscoveryError as exc:
         raise InvalidError(str(exc), field="target") from exc
     host = host_of(parsed) if isinstance(parsed, str) else parsed[1].split(":")[0].strip("[]")
-    if not (await fed.policy()).permits(host):  # before WebFinger: no request to a blocked host
+    if not (await fed.policy()).permits(host):
         raise InvalidError(f"{host} is blocked on this node", field="target")
     try:
         iri = await resolve_target(fed, target, budget)
     except DiscoveryError as exc:
         raise InvalidError(str(exc), field="target") from exc
     if fed.iris.is_local(iri):
-        raise InvalidError(
-            "following organisations on this same node is not supported yet", field="target"
-        )
+        raise InvalidError(local, field="target")
     if not (await fed.policy()).permits(host_of(iri)):
         raise InvalidError(f"{host_of(iri)} is blocked on this node", field="target")
     try:
-        actor = await resolve_actor(fed, iri, budget)
+        return await resolve_actor(fed, iri, budget)
     except ResolveError as exc:
         raise InvalidError(f"cannot reach {iri}: {exc.reason}", field="target") from exc
+
+
+async def follow(fed: Federation, org: Organisation, target: str) -> Follow:
+    """`org` asks to follow `target`; pending until the other side answers Accept or Reject."""
+    actor = await resolve_follow_target(
+        fed, target, local="following organisations on this same node is not supported yet"
+    )
     now = fed.clock.now()
     activity = new_activity(fed.iris, org, "Follow", actor.iri, now, to=[actor.iri])
     async with fed.uow() as tx:
