@@ -10,6 +10,7 @@ a Sender that signs with the catalog's key.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,13 +21,13 @@ from commonsnode.keys import KeyPair, generate_actor_keys
 from commonsnode.ports import BackfillCursor, CatalogFollow, UnitOfWork, UnitOfWorkFactory
 from commonsnode.worker import PermanentJobError
 from federation.actors import ACTOR_CONTEXT, _keys
-from federation.delivery import hosts
+from federation.delivery import fanout
 from federation.delivery.send import Sender
 from federation.fetch import FetchBudget
 from federation.follows import resolve_follow_target
 from federation.inbox.dispatch import HandlerError, Incoming
 from federation.inbox.handlers import follows
-from federation.iris import LocalIris, host_of
+from federation.iris import LocalIris
 from federation.jsonld.shapes import first, id_of
 from federation.outbox import activity_key
 from federation.resolve import ResolveError, resolve_actor
@@ -169,46 +170,31 @@ async def publish_catalog(
 
 async def handle_fanout(fed: Federation, job: Job) -> None:
     """One delivery job per unique inbox of the catalog's followers (and named inboxes)."""
-    payload = job.payload
-    policy = await fed.policy()
-    async with fed.uow() as tx:
-        found = await tx.activities.get(payload["activity"])
-        if found is None:
-            await tx.jobs.finish(job)
-            return
-        activity = json.loads(found[1])
-        inboxes = set(payload.get("inboxes") or [])
-        if payload.get("followers"):
-            inboxes.update(await tx.catalog.follower_inboxes())
-        object_id = id_of(activity.get("object")) or str(activity.get("id"))
-        await tx.jobs.enqueue_many(
-            [
-                NewJob(
-                    CATALOG_SEND_JOB,
-                    {"activity": payload["activity"], "org": CATALOG_OWNER, "inbox": inbox},
-                    ordering_key=f"deliver:{inbox}:{object_id}",
-                )
-                for inbox in sorted(inboxes)
-                if not fed.iris.is_local(inbox) and policy.permits(host_of(inbox))
-            ]
-        )
-        await tx.jobs.finish(job)
+    await fanout.expand(
+        fed,
+        job,
+        send_job=CATALOG_SEND_JOB,
+        signer=CATALOG_OWNER,
+        follower_inboxes=lambda tx: tx.catalog.follower_inboxes(),
+    )
 
 
 class CatalogSender(Sender):
     """The delivery of catalog activities: same retries and host records, the catalog's key."""
 
-    async def _load(self, job: Job) -> tuple[bytes, str, str, hosts.HostState]:
-        fed = self.fed
-        host = host_of(job.payload["inbox"])
-        async with fed.uow(readonly=True) as tx:
-            found = await tx.activities.get(job.payload["activity"])
-            stored = await tx.hosts.get(host)
+    _catalog_pem: str | None = None
+
+    async def _document(self, tx: UnitOfWork, payload: Mapping[str, Any]) -> tuple[bytes, str]:
+        found = await tx.activities.get(payload["activity"])
         if found is None:
             raise PermanentJobError("the catalog activity is gone")
-        rsa_pair, _ = await ensure_catalog_keys(fed.uow)
-        body = found[1].encode("utf-8")
-        return body, catalog_key_id(fed.iris), rsa_pair.private_pem, self._state(host, stored)
+        return found[1].encode("utf-8"), catalog_key_id(self.fed.iris)
+
+    async def _private_pem(self, payload: Mapping[str, Any]) -> str:
+        if self._catalog_pem is None:
+            rsa_pair, _ = await ensure_catalog_keys(self.fed.uow)
+            self._catalog_pem = rsa_pair.private_pem
+        return self._catalog_pem
 
 
 # --- following other catalogs ---------------------------------------------------------------

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from commonsnode.jobs import Job, NewJob
+from commonsnode.ports import UnitOfWork
 from federation.iris import host_of
 from federation.jsonld.shapes import id_of
 from federation.outbox import SEND_JOB
 from federation.runtime import Federation
 
+FollowerInboxes = Callable[[UnitOfWork], Awaitable[list[str]]]
+
 
 async def handle_fanout(fed: Federation, job: Job) -> None:
+    """An organisation's fan-out: its accepted followers' inboxes (and named ones)."""
+    org = job.payload["org"]
+    await expand(
+        fed,
+        job,
+        send_job=SEND_JOB,
+        signer=org,
+        follower_inboxes=lambda tx: tx.follows.follower_inboxes(org),
+    )
+
+
+async def expand(
+    fed: Federation,
+    job: Job,
+    *,
+    send_job: str,
+    signer: str,
+    follower_inboxes: FollowerInboxes,
+) -> None:
     """Expand the audience and enqueue the deliveries in the same transaction that ends the job.
 
     Our own host is excluded (local followers need no HTTP), and so are blocked domains (send.py
@@ -29,12 +52,12 @@ async def handle_fanout(fed: Federation, job: Job) -> None:
         activity = json.loads(found[1])
         inboxes = set(payload.get("inboxes") or [])
         if payload.get("followers"):
-            inboxes.update(await tx.follows.follower_inboxes(payload["org"]))
+            inboxes.update(await follower_inboxes(tx))
         object_id = id_of(activity.get("object")) or str(activity.get("id"))
         jobs = [
             NewJob(
-                SEND_JOB,
-                {"activity": payload["activity"], "org": payload["org"], "inbox": inbox},
+                send_job,
+                {"activity": payload["activity"], "org": signer, "inbox": inbox},
                 ordering_key=f"deliver:{inbox}:{object_id}",
             )
             for inbox in sorted(inboxes)

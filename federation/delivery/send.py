@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from commonsnode.jobs import Job
+from commonsnode.ports import UnitOfWork
 from commonsnode.worker import PermanentJobError, RetryJobError
 from federation.delivery import hosts
 from federation.delivery.classify import classify
@@ -47,7 +48,7 @@ class Sender:
         self._slots: weakref.WeakValueDictionary[str, asyncio.Semaphore] = (
             weakref.WeakValueDictionary()
         )
-        self._documents: dict[str, tuple[bytes, str, str]] = {}
+        self._documents: dict[str, tuple[bytes, str]] = {}
         self._healthy: dict[str, tuple[hosts.HostState, float]] = {}
 
     def _state(self, host: str, stored: Mapping[str, Any] | None) -> hosts.HostState:
@@ -74,19 +75,27 @@ class Sender:
         if cached is None or state is None:
             async with fed.uow(readonly=True) as tx:
                 if cached is None:
-                    found = await tx.activities.get(payload["activity"])
-                    org = await tx.organisations.get_by_id(payload["org"])
-                    if found is None or org is None:
-                        raise PermanentJobError("the activity or its organisation is gone")
-                    cached = (found[1].encode("utf-8"), org.id, fed.iris.org_key(org.handle))
+                    cached = await self._document(tx, payload)
                     _remember(self._documents, payload["activity"], cached)
                 if state is None:
                     state = self._state(host, await tx.hosts.get(host))
                     if _clean(state):
                         _remember(self._healthy, host, (state, now))
-        body, org_id, key_id = cached
-        rsa_pair, _ = await fed.org_keys(org_id)
-        return body, key_id, rsa_pair.private_pem, state
+        body, key_id = cached
+        return body, key_id, await self._private_pem(payload), state
+
+    async def _document(self, tx: UnitOfWork, payload: Mapping[str, Any]) -> tuple[bytes, str]:
+        """The activity's bytes and the id of the key that signs it (an organisation's)."""
+        found = await tx.activities.get(payload["activity"])
+        org = await tx.organisations.get_by_id(payload["org"])
+        if found is None or org is None:
+            raise PermanentJobError("the activity or its organisation is gone")
+        return found[1].encode("utf-8"), self.fed.iris.org_key(org.handle)
+
+    async def _private_pem(self, payload: Mapping[str, Any]) -> str:
+        """The signing key (kept in memory by the runtime)."""
+        rsa_pair, _ = await self.fed.org_keys(payload["org"])
+        return rsa_pair.private_pem
 
     async def _post(
         self, inbox: str, body: bytes, key_id: str, pem: str, scheme: Scheme
