@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from commonsnode.model.organisations import Organisation
 from federation.authenticate import AuthenticationError, VerifiedSender, authenticate_key_owner
 from federation.fetch import FetchBudget
 from federation.iris import host_of
@@ -58,6 +59,17 @@ async def require_fetch_access(request: web.Request) -> VerifiedSender | None:
         if not strict:
             return None
         raise web.HTTPUnauthorized(text=f"signature: {exc.reason}") from None
+
+
+async def readable_org(request: web.Request) -> Organisation:
+    """The organisation named by `{handle}`, once the reader may see it (404 otherwise)."""
+    async with request.app[UOW](readonly=True) as tx:
+        org = await tx.organisations.get_by_handle(request.match_info["handle"])
+    if org is None:
+        await require_fetch_access(request)
+        raise web.HTTPNotFound(text="no such organisation")
+    await require_org_access(request, org.id)
+    return org
 
 
 async def require_org_access(request: web.Request, org_id: str) -> None:

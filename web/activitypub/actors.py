@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from federation.actors import render_instance_actor, render_org_actor
-from web.activitypub.access import require_fetch_access, require_org_access
-from web.keys import FED, UOW
+from web.activitypub.access import readable_org
+from web.keys import FED
 from web.negotiation import activity_response, wants_activity_json
 from web.pages import home
 
@@ -23,12 +23,7 @@ async def organisation(request: web.Request) -> web.StreamResponse:
     if not wants_activity_json(request):
         return await home.organisation(request)
     fed = request.app[FED]
-    async with request.app[UOW](readonly=True) as tx:
-        org = await tx.organisations.get_by_handle(request.match_info["handle"])
-    if org is None:
-        await require_fetch_access(request)
-        raise web.HTTPNotFound(text="no such organisation")
-    await require_org_access(request, org.id)
+    org = await readable_org(request)
     return activity_response(render_org_actor(org, fed.iris, await fed.org_keys(org.id)))
 
 

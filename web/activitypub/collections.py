@@ -6,25 +6,14 @@ import json
 
 from aiohttp import web
 
-from commonsnode.model.organisations import Organisation
 from federation.collections import PAGE_SIZE, collection, page
-from web.activitypub.access import require_fetch_access, require_org_access
+from web.activitypub.access import readable_org, require_fetch_access
 from web.keys import FED, UOW
 from web.negotiation import activity_response
 
 
-async def _org(request: web.Request) -> Organisation:
-    async with request.app[UOW](readonly=True) as tx:
-        org = await tx.organisations.get_by_handle(request.match_info["handle"])
-    if org is None:
-        await require_fetch_access(request)
-        raise web.HTTPNotFound(text="no such organisation")
-    await require_org_access(request, org.id)
-    return org
-
-
 async def outbox(request: web.Request) -> web.Response:
-    org = await _org(request)
+    org = await readable_org(request)
     iri = request.app[FED].iris.org_outbox(org.handle)
     async with request.app[UOW](readonly=True) as tx:
         if "page" not in request.query:
@@ -48,7 +37,7 @@ async def outbox(request: web.Request) -> web.Response:
 
 
 async def _follow_collection(request: web.Request, direction: str) -> web.Response:
-    org = await _org(request)
+    org = await readable_org(request)
     iris = request.app[FED].iris
     iri = iris.org_followers(org.handle) if direction == "in" else iris.org_following(org.handle)
     async with request.app[UOW](readonly=True) as tx:
