@@ -1,24 +1,23 @@
-"""Create, Update and Delete of objects: tool listings are kept, anything else is left alone.
+"""Create, Update and Delete of objects: the kinds in KINDS are kept, anything else is left alone.
 
-Update and Delete of the actor itself go on to handlers/actors.py. A listing is accepted
-only from its owner: the Article's `attributedTo` is the activity's actor, on the actor's
-origin. An object receive.py reduced to its id is fetched from its origin, never trusted.
+Update and Delete of the actor itself go on to handlers/actors.py. An object is accepted only
+from its owner: it shares the actor's origin and (for attributed kinds) its `attributedTo` is
+the activity's actor. An object receive.py reduced to its id is fetched from its origin, never
+trusted. Each kind's own rules live with it (object_kinds.py, handlers/listing_objects.py).
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
-from commonsnode.errors import DomainError, ForbiddenError
-from commonsnode.model.listings import Provenance
-from commonsnode.usecases.remote_listings import remove_remote_listing, store_remote_listing
+from commonsnode.errors import ForbiddenError
 from federation.actors import ACTOR_TYPES
-from federation.convert.listings import ListingDocumentError, from_ap, is_listing, published_of
 from federation.fetch import FetchBudget, FetchError
 from federation.inbox.dispatch import HandlerError, Incoming
 from federation.inbox.handlers import actors
+from federation.inbox.handlers.listing_objects import LISTINGS
+from federation.inbox.object_kinds import ObjectKind
 from federation.iris import origin_of
 from federation.jsonld.loader import JsonLdRejected
 from federation.jsonld.normalise import normalise
@@ -58,67 +57,57 @@ async def _owned_object(fed: Federation, incoming: Incoming) -> dict[str, Any] |
         document = await _fetch_object(fed, iri)
         if document is None or id_of(document) != iri:
             return None
-    if id_of(document.get("attributedTo")) != incoming.actor and is_listing(document):
+    kind = kind_of(document)
+    author = id_of(document.get("attributedTo"))
+    if kind is not None and kind.attributed and author != incoming.actor:
         raise HandlerError(f"{incoming.actor} is not the author of {iri}")
     return document
 
 
-async def _store_listing(fed: Federation, incoming: Incoming, document: dict[str, Any]) -> None:
-    iri = id_of(document) or ""
-    try:
-        facts = from_ap(document)
-    except ListingDocumentError as exc:
-        raise HandlerError(f"{iri}: {exc}") from exc
-    now = fed.clock.now()
-    provenance = Provenance(
-        origin_iri=iri,
-        author_iri=incoming.actor,
-        node_host=urlsplit(iri).netloc.lower(),
-        received_at=now,
-        via_iri=incoming.actor,
-    )
-    try:
-        stored = await store_remote_listing(
-            fed.uow, fed.clock, facts, provenance, published_of(document, now)
-        )
-    except DomainError as exc:  # not the author, or facts out of bounds: refused for good
-        raise HandlerError(f"{iri}: {exc.detail}") from exc
-    if stored is None:
-        log.info(
-            "listing %s from %s: not kept (deleted, or author not followed)", iri, incoming.actor
-        )
+def kind_of(document: Any) -> ObjectKind | None:
+    """The kind a document is one of, None for anything else (a plain Note, say)."""
+    if not isinstance(document, dict):
+        return None
+    return next((kind for kind in KINDS if kind.recognises(document)), None)
+
+
+def _ignored(inner: Any) -> bool:
+    """An embedded object of no kind we keep: a Mastodon post and the like, left alone."""
+    return isinstance(inner, dict) and "type" in inner and kind_of(inner) is None
+
+
+async def _keep(fed: Federation, incoming: Incoming) -> None:
+    document = await _owned_object(fed, incoming)
+    kind = kind_of(document)
+    if document is not None and kind is not None:
+        await kind.keep(fed, incoming, document)
 
 
 async def handle_create(fed: Federation, incoming: Incoming) -> None:
-    """Create{Article} of a tool listing: keep it with its provenance; other objects: ignored."""
-    inner = incoming.activity.get("object")
-    if isinstance(inner, dict) and "type" in inner and not is_listing(inner):
-        return  # a Note from Mastodon and the like: not a catalog matter
-    document = await _owned_object(fed, incoming)
-    if document is not None and is_listing(document):
-        await _store_listing(fed, incoming, document)
+    """Create of an object of one of our kinds: kept by that kind's rules; others: ignored."""
+    if _ignored(incoming.activity.get("object")):
+        return
+    await _keep(fed, incoming)
 
 
 async def handle_update(fed: Federation, incoming: Incoming) -> None:
-    """Update of the actor (re-read from its origin) or of one of its listings."""
+    """Update of the actor (re-read from its origin) or of one of its objects."""
     inner = incoming.activity.get("object")
     if id_of(inner) == incoming.actor or (
         isinstance(inner, dict) and first(inner.get("type")) in ACTOR_TYPES
     ):
         await actors.handle_update(fed, incoming)
         return
-    if isinstance(inner, dict) and "type" in inner and not is_listing(inner):
+    if _ignored(inner):
         return
     iri = id_of(inner)
     if iri is not None and origin_of(iri) != origin_of(incoming.actor):
         raise HandlerError(f"{incoming.actor} cannot update {iri} (another origin)")
-    document = await _owned_object(fed, incoming)
-    if document is not None and is_listing(document):
-        await _store_listing(fed, incoming, document)
+    await _keep(fed, incoming)
 
 
 async def handle_delete(fed: Federation, incoming: Incoming) -> None:
-    """Delete of the actor, or of an object: a listing we hold goes, and only by its author.
+    """Delete of the actor, or of an object: what we hold goes, and only by its author.
 
     Either way the object's IRI is remembered, so a late or replayed Create cannot bring it
     back; an object of another origin is refused by the actor handler.
@@ -128,6 +117,14 @@ async def handle_delete(fed: Federation, incoming: Incoming) -> None:
         await actors.handle_delete(fed, incoming)
         return
     try:
-        await remove_remote_listing(fed.uow, fed.clock, target, incoming.actor)
+        for kind in KINDS:
+            if await kind.remove(fed, target, incoming.actor):
+                break
     except ForbiddenError as exc:
         raise HandlerError(exc.detail) from exc
+    async with fed.uow() as tx:
+        await tx.tombstones.add(target, incoming.actor, fed.clock.now())
+
+
+# Every object kind the inbox keeps; a document is the first kind that recognises it.
+KINDS: tuple[ObjectKind, ...] = (LISTINGS,)
