@@ -11,8 +11,8 @@ Mapping (OCDS 1.1.5 with the bids and signatories extensions):
 - award → `awards[0]` with `relatedBid`; contract → `contracts[0]` with its milestones and the
   `signatories` whose proofs were recorded; payments → `implementation.transactions`.
 OCDS amounts are JSON numbers in major units, so minor units are divided by 10^exponent here,
-at the edge: an integer for 0-decimal currencies, otherwise the exact decimal as a float, which
-is exact in JSON for the at most 15 significant digits `Money` allows.
+at the edge: an integer when the amount is whole, otherwise the decimal as a float, which is
+exact in JSON for the at most 15 significant digits `Money` allows.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ KIND_TEXT = {
 
 def value(money: Money) -> dict[str, Any]:
     """An OCDS `Value`: amount in major units (see the module docstring), currency code."""
-    amount: int | float = money.amount if money.exponent == 0 else float(money.decimal)
+    major = money.decimal
+    amount: int | float = int(major) if major == major.to_integral_value() else float(major)
     return {"amount": amount, "currency": money.currency}
 
 
