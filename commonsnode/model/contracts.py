@@ -143,16 +143,22 @@ def contract_from_award(
     operator: Party,
     fee_basis_points: int,
     now: float,
+    request_iri: str | None = None,
+    bid_iri: str | None = None,
 ) -> Contract:
-    """The contract an award produces: the request's scope, the winning bid's terms, the fee."""
+    """The contract an award produces: the request's scope, the winning bid's terms, the fee.
+
+    Pass the request's and bid's IRIs when their ids are local, so the document names them the
+    same way on every node.
+    """
     if request.state != "awarded" or request.awarded_bid != bid.id:
         raise ConflictError("a contract comes from the awarded bid of an awarded request")
     if bid.request_id != request.id:
         raise InvalidError("bid: not a bid on this request", field="bid")
     terms = ContractTerms(
         id=contract_id,
-        request=request.id,
-        bid=bid.id,
+        request=request_iri or request.id,
+        bid=bid_iri or bid.id,
         buyer=Party(request.requester, buyer_name),
         supplier=Party(bid.bidder, supplier_name),
         operator=operator,

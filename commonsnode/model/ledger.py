@@ -12,7 +12,8 @@ The ledger holds no node-local data (no row ids, no arrival times) and keeps ent
 order (payment date, then contract, then reference), so the buyer's node and the supplier's node
 derive identical ledgers, and identical per-party statements, from the same payments in any
 arrival order. Recording a payment whose (contract, reference) is already booked changes nothing
-if it is the same payment and is refused if it is not.
+if it is the same payment and is refused if it is not. A payment may come before its milestone
+is accepted (an advance) but the payments against a milestone never exceed its amount.
 """
 
 from __future__ import annotations

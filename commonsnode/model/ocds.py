@@ -26,7 +26,7 @@ import rfc8785
 
 from commonsnode.errors import ConflictError
 from commonsnode.model.bids import Bid
-from commonsnode.model.contracts import Contract
+from commonsnode.model.contracts import Contract, Signature
 from commonsnode.model.dates import iso_day_start, iso_instant
 from commonsnode.model.ledger import Payment
 from commonsnode.model.money import Money
@@ -206,7 +206,7 @@ def release_package(
                 "relatedBid": winner.id,
             }
         ]
-        if contract is not None and contract.terms.bid == winner.id:
+        if contract is not None:
             tags.append("contract")
             changed.append(contract.updated_at)
             release["contracts"] = [_contract(contract, award_id, parties, payments, tags, changed)]
@@ -230,6 +230,18 @@ def release_package(
     if license_uri:
         package["license"] = license_uri
     return package
+
+
+def _signed_at(signature: Signature) -> float:
+    """When the party signed: the proof's own `created` (the same on every node), else when
+    this node recorded it."""
+    created = signature.proof.get("created")
+    if isinstance(created, str):
+        try:
+            return datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            pass
+    return signature.recorded_at
 
 
 def _contract(
@@ -268,7 +280,7 @@ def _contract(
         "signatories": [parties.ref(s.party) for s in signed],
     }
     if contract.state != "awaiting-signatures" and signed:
-        result["dateSigned"] = iso_instant(max(s.recorded_at for s in signed))
+        result["dateSigned"] = iso_instant(max(_signed_at(s) for s in signed))
     ours = sorted(
         (p for p in payments if p.contract == terms.id),
         key=lambda p: (p.date, p.reference),

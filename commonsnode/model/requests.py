@@ -227,6 +227,16 @@ def new_request(request_id: str, requester: str, terms: RequestTerms, now: float
     )
 
 
+def visible_to(request: Request, actor: str | None) -> bool:
+    """Who may see a request: a draft only its requester; a directed one its requester and
+    recipients; a public one anybody (`actor` None is an anonymous reader)."""
+    if actor == request.requester:
+        return True
+    if request.state == "draft":
+        return False
+    return not request.is_directed or actor in request.terms.recipients
+
+
 def allowed_actions(request: Request) -> tuple[Action, ...]:
     """The actions the table allows from the request's state (for pages and the API)."""
     return tuple(a for (state, a) in TRANSITIONS if state == request.state)

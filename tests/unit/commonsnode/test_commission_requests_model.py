@@ -19,6 +19,7 @@ from commonsnode.model.requests import (
     new_request,
     parse_request_terms,
     transition,
+    visible_to,
 )
 
 CITY = "https://city.example/orgs/city"
@@ -193,3 +194,17 @@ def test_bids_are_accepted_only_while_open_before_the_deadline() -> None:
     assert request_in("open").accepts_bids(deadline - 1)
     assert not request_in("open").accepts_bids(deadline)
     assert not request_in("evaluating").accepts_bids(NOW)
+
+
+def test_visibility_public_directed_and_draft() -> None:
+    public = request_in("open")
+    assert visible_to(public, None)
+    assert visible_to(public, DEV)
+    directed = replace(public, terms=replace(public.terms, recipients=(DEV,)))
+    assert visible_to(directed, DEV)
+    assert visible_to(directed, CITY)
+    assert not visible_to(directed, "https://other.example/orgs/x")
+    assert not visible_to(directed, None)
+    draft = request_in("draft")
+    assert visible_to(draft, CITY)
+    assert not visible_to(draft, DEV)

@@ -335,3 +335,29 @@ def test_either_party_may_dispute_with_a_reason(started: bool) -> None:
         transition(contract, "dispute", CITY, NOW, verify)
     disputed = transition(contract, "dispute", CITY, NOW, verify, reason="late delivery")
     assert (disputed.state, disputed.dispute_reason) == ("disputed", "late delivery")
+
+
+def test_local_ids_are_replaced_by_iris_in_the_document() -> None:
+    request = replace(
+        new_request("r-local", CITY, parse_request_terms(_request_body()), NOW),
+        state="awarded",
+        awarded_bid="b-local",
+        awarded_at=NOW,
+    )
+    bid = replace(_bid("r-local"), id="b-local")
+    contract = contract_from_award(
+        "https://city.example/contracts/c9",
+        request,
+        bid,
+        buyer_name="City",
+        supplier_name="Dev",
+        operator=OPERATOR,
+        fee_basis_points=0,
+        now=NOW,
+        request_iri="https://city.example/requests/r-local",
+        bid_iri="https://dev.example/bids/b-local",
+    )
+    doc = document(contract.terms)
+    assert doc["request"] == "https://city.example/requests/r-local"
+    assert doc["bid"] == "https://dev.example/bids/b-local"
+    assert doc["platformFee"]["total"] == {"amount": 0, "currency": "EUR"}

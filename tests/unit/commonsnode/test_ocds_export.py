@@ -214,6 +214,7 @@ def test_a_full_story_validates_against_the_release_package_schema() -> None:
     (signed,) = release["contracts"]
     assert signed["awardID"] == award["id"]
     assert signed["status"] == "active"
+    assert signed["dateSigned"] == "2027-03-02T14:23:20Z"  # the later proof's `created`
     assert signed["signatories"] == [
         {"id": CITY, "name": "City of Example"},
         {"id": DEV, "name": "Dev Co-op"},
