@@ -38,19 +38,31 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+DEMO_LISTINGS: tuple[tuple[str, str], ...] = (
+    # (organisation handle, file in commonsnode/demo_data). Decidim and Nextcloud are listed
+    # twice, by a user and by a developer or host: one tool, many listings.
+    ("alderney", "decidim.yml"),
+    ("alderney", "signalen.yml"),
+    ("alderney", "qgis.yml"),
+    ("digital-ministry", "nextcloud.yml"),
+    ("digital-ministry", "openproject.yml"),
+    ("digital-ministry", "libreoffice.yml"),
+    ("open-data-collective", "ckan.yml"),
+    ("open-data-collective", "consul-democracy.yml"),
+    ("civic-code", "decidim.yml"),
+    ("civic-code", "docs.yml"),
+    ("commons-hosting", "nextcloud-hosted.yml"),
+    ("commons-hosting", "matomo.yml"),
+    ("commons-hosting", "zammad.yml"),
+)
+
+
+def demo_file(name: str) -> str:
+    """The text of one publiccode.yml in commonsnode/demo_data."""
+    return files("commonsnode.demo_data").joinpath(name).read_text(encoding="utf-8")
+
+
 def demo_listings() -> list[tuple[str, str]]:
-    """(organisation handle, publiccode.yml text) pairs: one example listing per organisation,
-    so the catalog shows the same tool listed by several publishers."""
-    documents = sorted(
-        (
-            entry
-            for entry in files("commonsnode.demo_data").iterdir()
-            if entry.name.endswith(".yml")
-        ),
-        key=lambda entry: entry.name,
-    )
-    handles = [handle for handle, *_ in DEMO_ORGANISATIONS]
-    return [
-        (handle, doc.read_text(encoding="utf-8"))
-        for handle, doc in zip(handles, documents, strict=False)
-    ]
+    """(organisation handle, publiccode.yml text) pairs, in the order `commonsnode demo`
+    publishes them: real tools that public administrations use, from publishers of every kind."""
+    return [(handle, demo_file(name)) for handle, name in DEMO_LISTINGS]

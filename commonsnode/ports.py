@@ -194,6 +194,12 @@ class ListingRepository(Protocol):
     async def search_tools(self, query: ListingQuery) -> ToolPage:
         """Listings matching the query grouped into tools, best listing first, with facets."""
 
+    async def by_org(self, org_id: str, limit: int, before: str | None = None) -> list[ToolListing]:
+        """The org's published listings, newest first; `before` (a listing id) pages on."""
+
+    async def count_by_org(self, org_id: str) -> int:
+        """How many published listings the org has."""
+
 
 class ActivityRepository(Protocol):
     async def add(

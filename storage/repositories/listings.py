@@ -188,6 +188,27 @@ class SqlListingRepository:
         )
         return [record_from_row(row) for row in rows]
 
+    async def by_org(self, org_id: str, limit: int, before: str | None = None) -> list[ToolListing]:
+        """Keyset-paged by id (UUIDv7, so newest first) over the org's published listings,
+        which the partial unique index on (org_id, repository_key) already selects."""
+        statement = sa.select(listings).where(
+            listings.c.org_id == org_id, listings.c.state == "published"
+        )
+        if before is not None:
+            statement = statement.where(listings.c.id < before)
+        rows = await self._connection.execute(
+            statement.order_by(listings.c.id.desc()).limit(max(0, limit))
+        )
+        return [record_from_row(row) for row in rows]
+
+    async def count_by_org(self, org_id: str) -> int:
+        count = await self._connection.execute(
+            sa.select(sa.func.count())
+            .select_from(listings)
+            .where(listings.c.org_id == org_id, listings.c.state == "published")
+        )
+        return int(count.scalar_one())
+
     async def search(self, query: ListingQuery) -> list[ToolListing]:
         return list((await self.search_page(query)).listings)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from commonsnode.demo import demo_listings
+from commonsnode.demo import DEMO_ORGANISATIONS, demo_listings
 from commonsnode.publiccode import parse_publiccode
 from tests.conftest import SHARED
 
@@ -110,10 +110,11 @@ def test_demo_publishes_the_example_listings_once(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
     listed = rows(
         directory,
-        "SELECT o.handle, l.name FROM listings l JOIN organisations o ON o.id = l.org_id",
+        "SELECT o.handle, l.repository_key FROM listings l JOIN organisations o ON o.id = l.org_id",
     )
-    assert len(listed) == len(demo_listings()) >= 3
-    assert len({handle for handle, _ in listed}) == len(listed)
+    assert len(listed) == len(set(listed)) == len(demo_listings()) >= 8
+    assert len({key for _, key in listed}) < len(listed)  # one tool, listed by several
     assert rows(directory, "SELECT count(*) FROM jobs WHERE kind = 'event.listing'") == [
         (len(listed),)
     ]
+    assert rows(directory, "SELECT count(*) FROM organisations") == [(len(DEMO_ORGANISATIONS),)]

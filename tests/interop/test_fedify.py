@@ -12,6 +12,10 @@ Known Fedify quirk (2.3.6), harmless here: when it fetches our key it first sign
 RFC 9421 and covers `@target-uri` as the URL *with* its `#main-key` fragment, which never goes
 on the wire; our node rightly answers 401 bad_signature, and Fedify retries with draft-cavage.
 
+The last test is what a fediverse user following an organisation (or the node's catalog) reads
+of a tool listing: Fedify's listener parses each Create, Update and Delete with its own
+vocabulary and the server reports the Article's name, summary, HTML content, url and hashtags.
+
 Fedify runs without a message queue, so a delivery is handled inside the request that makes it;
 the test still polls Fedify's control endpoint with a deadline rather than assume it.
 
@@ -37,7 +41,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from commonsnode.demo import demo_file
 from commonsnode.keys import generate_actor_keys
+from commonsnode.model.listings import facts_from_publiccode
+from commonsnode.publiccode import parse_publiccode
+from federation.convert.listings import hashtag
 from federation.fetch import FetchBudget
 from federation.runtime import sign_post
 from tests.databases import in_ci
@@ -325,3 +333,124 @@ async def test_our_follow_by_acct_uses_fedify_webfinger_over_plain_http(
         assert [(f["actor"], f["state"]) for f in following["items"]] == [
             (fedify.actor, "accepted")
         ]
+
+
+def _readable(entries: list[dict[str, Any]], actor: str, activity: str) -> list[dict[str, Any]]:
+    return [e["object"] for e in entries if e["actor"] == actor and e["activity"] == activity]
+
+
+async def _publish_demo(alpha: ClusterNode, handle: str, name: str) -> dict[str, Any]:
+    headers = {
+        "Authorization": f"Bearer {alpha.tokens[handle]}",
+        "Content-Type": "application/yaml",
+    }
+    async with alpha.http.post(
+        alpha.origin + "/api/v1/listings", data=demo_file(name).encode(), headers=headers
+    ) as response:
+        assert response.status == 201, await response.text()
+        body: dict[str, Any] = await response.json()
+        return body
+
+
+async def test_fedify_follower_reads_our_listings_created_updated_and_deleted(
+    tmp_path: Path, fedify: FedifyServer
+) -> None:
+    """Fedify follows the city and the node's catalog; what its user reads of a listing.
+
+    Each activity reaches a listener only after Fedify verified our HTTP signature; the
+    listener parses the object with Fedify's own vocabulary (`getObject()` is an `Article`).
+    """
+    async with cluster(tmp_path, "alpha") as c:
+        alpha = await _node_with_city(c)
+        city, catalog = alpha.actor("city"), alpha.origin + "/catalog"
+        for target in (city, catalog):
+            status, body = await fedify.control(alpha.http, "/control/follow", target=target)
+            assert status == 200, f"{body}\n{fedify.logs()}"
+        await c.settle()
+        await fedify.wait_for(
+            alpha.http,
+            "had its follows accepted",
+            lambda s: s["following"] == {city: "accepted", catalog: "accepted"},
+        )
+
+        published = await _publish_demo(alpha, "city", "decidim.yml")
+        await c.settle()
+        parsed = parse_publiccode(demo_file("decidim.yml")).listing
+        assert parsed is not None
+        facts = facts_from_publiccode(parsed)
+        state = await fedify.wait_for(
+            alpha.http,
+            "received the Create",
+            lambda s: (
+                _readable(s["timeline"], city, "Create")
+                and _readable(s["timeline"], catalog, "Announce")
+            ),
+        )
+        (article,) = _readable(state["timeline"], city, "Create")
+        english = facts.text("en")
+        assert article["type"] == "Article"
+        assert article["isArticle"] is True
+        assert article["id"] == article["url"] == published["iri"]
+        assert article["attributedTo"] == city
+        assert article["name"] == "Decidim"
+        assert article["summary"] == english.short_description
+        assert article["tags"] == [hashtag(category) for category in facts.categories]
+        assert article["tags"][:2] == ["#DigitalCitizenship", "#OnlineCommunity"]
+        content = article["content"]
+        assert content.startswith("<p>Decidim is a free and open-source platform")
+        assert content.count("<p>") == 2  # the long description's two paragraphs
+        assert "<li>Participatory budgets with voting and follow-up</li>" in content
+        assert article["mediaType"] == "text/html"
+        assert "https://www.w3.org/ns/activitystreams#Public" in article["to"]
+        languages = {s["language"]: s["text"] for s in article["summaries"] if isinstance(s, dict)}
+        assert languages == {d.language: d.short_description for d in facts.descriptions}
+        assert {s["language"] for s in article["contents"] if isinstance(s, dict)} == {
+            "en",
+            "es",
+            "ca",
+        }
+        # The catalog's Announce carries only the IRI: Fedify fetched the same Article.
+        (announced,) = _readable(state["timeline"], catalog, "Announce")
+        assert (announced["type"], announced["id"], announced["name"]) == (
+            "Article",
+            published["iri"],
+            "Decidim",
+        )
+
+        c.clock.advance(60)  # a minute later, so the Article says when it was updated
+        path = f"/api/v1/listings/{published['id']}"
+        patch = {"description": {"en": {"shortDescription": "Participatory democracy, federated."}}}
+        status, _ = await alpha.api("PATCH", path, as_="city", json=patch)
+        assert status == 200
+        await c.settle()
+        state = await fedify.wait_for(
+            alpha.http, "received the Update", lambda s: _readable(s["timeline"], city, "Update")
+        )
+        (updated,) = _readable(state["timeline"], city, "Update")
+        assert (updated["type"], updated["id"]) == ("Article", published["iri"])
+        assert updated["summary"] == "Participatory democracy, federated."
+        assert article["updated"] is None
+        assert updated["published"] == article["published"] < updated["updated"]
+        assert updated["tags"] == article["tags"]
+
+        status, _ = await alpha.api("DELETE", path, as_="city")
+        assert status == 204
+        await c.settle()
+        state = await fedify.wait_for(
+            alpha.http, "received the Delete", lambda s: _readable(s["timeline"], city, "Delete")
+        )
+        (deleted,) = _readable(state["timeline"], city, "Delete")
+        assert (deleted["type"], deleted["id"]) == ("Tombstone", published["iri"])
+        assert [e["activity"] for e in state["timeline"] if e["actor"] == city] == [
+            "Create",
+            "Update",
+            "Delete",
+        ]
+        # The catalog announced the listing's IRI at each change. Fedify reads an Announced
+        # IRI through its document cache (five minutes by default), so what it shows for the
+        # second and third may be the Article it fetched first: not asserted.
+        announces = [e for e in state["timeline"] if e["actor"] == catalog]
+        assert [(e["activity"], (e["object"] or {}).get("id")) for e in announces] == [
+            ("Announce", published["iri"])
+        ] * 3
+        assert (state["unverified"], state["errors"]) == ([], [])

@@ -113,7 +113,7 @@ async def test_pages_pass_axe_on_desktop_and_phone(
     paths = [
         "/",
         "/catalog/search",
-        "/catalog/search?origin=remote&q=medusa",
+        "/catalog/search?origin=remote&q=decidim",
         "/catalog/search?q=nothing-matches-this",
         "/orgs/alderney",
         "/orgs/digital-ministry",

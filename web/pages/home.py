@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -14,6 +15,7 @@ from web.pages.layout import page
 from web.pages.parts import kind_label, org_listings, search_form
 
 NEWEST = 5
+ORG_PAGE = 20  # listings per page of an organisation page
 
 
 async def home(request: web.Request) -> web.Response:
@@ -57,11 +59,25 @@ async def organisation(request: web.Request) -> web.Response:
         if org is not None:
             followers = await tx.follows.count("in", org.id, "accepted")
             following = await tx.follows.count("out", org.id, "accepted")
+            listed = await tx.listings.count_by_org(org.id)
     if org is None:
         return catalog.not_found(request, "There is no organisation with this handle here.")
-    listings = await org_listings(request.app[UOW], org.id)
+    before = request.query.get("before") or None
+    listings, more = await org_listings(request.app[UOW], org.id, limit=ORG_PAGE, before=before)
     address = f"@{org.handle}@{host}"
+    empty = "No older tool listings." if before is not None else "No tool listings yet."
     items = "".join(catalog.result_item(x, org, host) for x in listings)
+    links = []
+    if before is not None:
+        links.append(f'<li><a href="/orgs/{escape(quote(org.handle))}#listings">Newest</a></li>')
+    if more is not None:
+        older = escape(f"/orgs/{quote(org.handle)}?before={quote(more)}#listings")
+        links.append(f'<li><a href="{older}" rel="next">Older listings</a></li>')
+    pages = (
+        f'<nav class="pages" aria-label="Listing pages"><ul>{"".join(links)}</ul></nav>'
+        if links
+        else ""
+    )
     summary = f"<p>{escape(org.summary)}</p>" if org.summary else ""
     body = (
         f"<h1>{escape(org.name)}</h1>"
@@ -69,7 +85,7 @@ async def organisation(request: web.Request) -> web.Response:
         f'<span class="handle">{escape(address)}</span></p>'
         f"{summary}"
         '<dl class="facts">'
-        f"<dt>Tool listings</dt><dd>{len(listings)}</dd>"
+        f"<dt>Tool listings</dt><dd>{listed}</dd>"
         f"<dt>Followers</dt><dd>{followers}</dd>"
         f"<dt>Following</dt><dd>{following}</dd>"
         "</dl>"
@@ -79,8 +95,9 @@ async def organisation(request: web.Request) -> web.Response:
         "app and select Follow: new and updated tool listings then appear in your timeline."
         + (" The organisation approves each follower." if org.manually_approves_followers else "")
         + "</p>"
-        "<h2>Tool listings</h2>"
-        + (f'<ul class="plain">{items}</ul>' if items else "<p>No tool listings yet.</p>")
+        '<h2 id="listings">Tool listings</h2>'
+        + (f'<ul class="plain">{items}</ul>' if items else f"<p>{empty}</p>")
+        + pages
     )
     return page(org.name, body, node_name=config.node.name)
 

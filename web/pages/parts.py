@@ -5,10 +5,9 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote, urlsplit
 
-from commonsnode.model.listings import ListingQuery, ToolListing
+from commonsnode.model.listings import ToolListing
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWorkFactory
-from commonsnode.usecases.search import MAX_PAGE, search_catalog
 
 KINDS = {
     "government": "Government",
@@ -23,7 +22,6 @@ STATUS = {
     "stable": "Stable",
     "obsolete": "Obsolete",
 }
-ORG_LISTING_PAGES = 10  # an organisation page shows at most this many search pages of listings
 
 
 def safe_url(url: str | None) -> str | None:
@@ -94,14 +92,12 @@ def search_form(q: str | None, hidden: dict[str, str], *, field_id: str = "q") -
     )
 
 
-async def org_listings(uow: UnitOfWorkFactory, org_id: str) -> list[ToolListing]:
-    """An organisation's published listings, newest first (bounded; see ORG_LISTING_PAGES)."""
-    found: list[ToolListing] = []
-    after: str | None = None
-    for _ in range(ORG_LISTING_PAGES):
-        page = await search_catalog(uow, ListingQuery(origin="local", limit=MAX_PAGE, after=after))
-        found.extend(x for x in page.listings if x.org_id == org_id)
-        if page.next_cursor is None:
-            break
-        after = page.next_cursor
-    return found
+async def org_listings(
+    uow: UnitOfWorkFactory, org_id: str, *, limit: int, before: str | None = None
+) -> tuple[list[ToolListing], str | None]:
+    """One page of an organisation's published listings, newest first, and the `before`
+    cursor of the next page (None on the last one)."""
+    async with uow(readonly=True) as tx:
+        found = await tx.listings.by_org(org_id, limit + 1, before)
+    more = len(found) > limit
+    return found[:limit], found[limit - 1].id if more else None

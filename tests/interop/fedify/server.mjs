@@ -10,7 +10,10 @@
 //   POST /control/unfollow?target=IRI  fedi sends Undo(Follow) for its earlier Follow
 //   GET  /control/state                what fedi's inbox accepted (only verified activities
 //                                      reach a listener), what it refused and why, followers
-//                                      and accepted follows
+//                                      and accepted follows, and `timeline`: each Create,
+//                                      Update, Delete or Announce with its object as Fedify's
+//                                      vocabulary parsed it (type, name, summary, content,
+//                                      url, hashtags: what a fediverse user reads)
 //
 // Fedify verifies every inbox POST's signature itself (skipSignatureVerification is left off)
 // and answers 401 before any listener runs when it fails: `unverified` records those.
@@ -26,12 +29,18 @@ import {
 } from "@fedify/fedify";
 import {
   Accept,
+  Announce,
+  Article,
   Create,
+  Delete,
   Endpoints,
   Follow,
+  Hashtag,
   isActor,
   Person,
+  Tombstone,
   Undo,
+  Update,
 } from "@fedify/vocab";
 
 const HOST = process.argv[2] ?? "127.0.0.30";
@@ -72,6 +81,7 @@ const state = {
   followers: new Map(), // actor IRI -> { id, inboxId, endpoints }
   following: new Map(), // actor IRI -> "pending" | "accepted"
   sentFollows: new Map(), // actor IRI -> the Follow fedi sent
+  timeline: [], // what a fediverse user would read: { activity, actor, object: readable(...) }
 };
 
 function summary(activity) {
@@ -81,6 +91,58 @@ function summary(activity) {
     actor: activity.actorId?.href ?? null,
     object: activity.objectId?.href ?? null,
   };
+}
+
+// A language-tagged value as { text, language }; a plain string stays a string.
+function text(value) {
+  if (value == null) return null;
+  const language = value.locale?.baseName;
+  return language == null ? String(value) : { text: String(value), language };
+}
+
+// The object as Fedify's vocabulary parsed it: what a fediverse app shows its user.
+async function readable(ctx, object) {
+  if (object == null) return null;
+  const seen = {
+    type: object.constructor.name,
+    isArticle: object instanceof Article,
+    id: object.id?.href ?? null,
+  };
+  if (object instanceof Tombstone) return seen;
+  const tags = [];
+  for await (const tag of object.getTags(ctx)) {
+    if (tag instanceof Hashtag) tags.push(String(tag.name));
+  }
+  const url = object.url;
+  return {
+    ...seen,
+    attributedTo: object.attributionId?.href ?? null,
+    name: text(object.name),
+    summary: text(object.summary),
+    content: text(object.content),
+    summaries: object.summaries.map(text),
+    contents: object.contents.map(text),
+    mediaType: object.mediaType ?? null,
+    url: url == null ? null : url instanceof URL ? url.href : (url.href?.href ?? null),
+    published: object.published?.toString() ?? null,
+    updated: object.updated?.toString() ?? null,
+    tags,
+    to: object.toIds.map((iri) => iri.href),
+    cc: object.ccIds.map((iri) => iri.href),
+  };
+}
+
+// Create, Update and Delete from someone fedi follows, and Announces of a Group it follows:
+// the embedded (or, for an Announce, fetched) object goes to the timeline as parsed.
+async function onPost(ctx, activity) {
+  state.received.push(summary(activity));
+  const object = await activity.getObject(ctx);
+  state.timeline.push({
+    activity: activity.constructor.name,
+    id: activity.id?.href ?? null,
+    actor: activity.actorId?.href ?? null,
+    object: await readable(ctx, object),
+  });
 }
 
 const server = createServer();
@@ -174,9 +236,10 @@ federation
       state.followers.delete(undo.actorId.href);
     }
   })
-  .on(Create, (_ctx, create) => {
-    state.received.push(summary(create));
-  })
+  .on(Create, onPost)
+  .on(Update, onPost)
+  .on(Delete, onPost)
+  .on(Announce, onPost)
   .onUnverifiedActivity((_ctx, activity, reason) => {
     state.unverified.push({
       reason: reason.type,
@@ -199,6 +262,7 @@ async function control(request) {
       errors: state.errors,
       followers: [...state.followers.keys()],
       following: Object.fromEntries(state.following),
+      timeline: state.timeline,
     });
   }
   if (request.method !== "POST") return json({ error: "method" }, 405);
