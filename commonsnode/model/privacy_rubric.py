@@ -29,6 +29,8 @@ _LEVEL_RANK = {"self-declared": 0, "peer-reviewed": 1, "verified": 2}
 # Lowest score for each letter, best first.
 LETTER_FLOORS: tuple[tuple[Letter, float], ...] = (("A", 80), ("B", 65), ("C", 50), ("D", 35))
 MAX_URL = 2048
+# Values of the privacy search facet: a tool nobody assessed is "not-graded", never "E".
+FACET_VALUES: tuple[str, ...] = (*LETTERS, "not-graded")
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +300,26 @@ def check_level(
     return answer
 
 
+def admissible(
+    answers: Iterable[RubricAnswer],
+    maintainers: Collection[str],
+    verifiers: Collection[str] = (),
+) -> tuple[list[RubricAnswer], list[tuple[RubricAnswer, str]]]:
+    """Split answers (say, received from other servers) into usable ones and refused ones.
+
+    Grading only the usable ones keeps one mislabelled answer from refusing a whole rating.
+    """
+    kept: list[RubricAnswer] = []
+    refused: list[tuple[RubricAnswer, str]] = []
+    for answer in answers:
+        reason = level_allowed(answer.level, answer.answered_by, maintainers, verifiers)
+        if reason is None:
+            kept.append(answer)
+        else:
+            refused.append((answer, reason))
+    return kept, refused
+
+
 @dataclass(frozen=True, slots=True)
 class CountedAnswer:
     """How one criterion's deciding answer entered the grade."""
@@ -324,6 +346,11 @@ class Grade:
     unanswered: tuple[str, ...]
     caps: tuple[str, ...]  # one line per cap that applied, e.g. "blocker third-party-trackers"
     overruled: tuple[RubricAnswer, ...]  # answers another one outranked
+
+    @property
+    def facet(self) -> str:
+        """The search-facet value: the letter, or "not-graded"."""
+        return self.letter or "not-graded"
 
     @property
     def explanation(self) -> str:

@@ -12,6 +12,7 @@ from commonsnode.model.privacy_rubric import (
     CRITERIA,
     CRITERIA_BY_ID,
     RubricAnswer,
+    admissible,
     check_level,
     grade,
     level_allowed,
@@ -104,9 +105,18 @@ def test_levels_follow_who_answers() -> None:
     assert error.value.field == "level"
 
 
+def test_admissible_keeps_only_answers_at_allowed_levels() -> None:
+    good = answer("deletion")
+    forged = RubricAnswer("deletion", "yes", "https://e.example/", "verified", MAINTAINER)
+    kept, refused = admissible([good, forged], {MAINTAINER}, {AUDITOR})
+    assert kept == [good]
+    assert refused == [(forged, "a maintainer of the tool may only self-declare, not verified")]
+
+
 def test_no_answers_is_not_graded() -> None:
     result = grade([])
     assert result.letter is None
+    assert result.facet == "not-graded"
     assert "Not graded" in result.explanation
 
 
@@ -114,6 +124,7 @@ def test_every_letter_is_reachable() -> None:
     verified_all = [answer(c, "yes", "verified") for c in GOOD] + blockers_no("peer-reviewed")
     assert grade(verified_all).letter == "A"
     assert grade(verified_all).score == 100.0
+    assert grade(verified_all).facet == "A"
 
     peer_all = [answer(c, "yes", "peer-reviewed") for c in GOOD] + blockers_no("verified")
     assert grade(peer_all).score == 80.0
