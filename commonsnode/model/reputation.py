@@ -242,7 +242,9 @@ class ReputationEngine:
         self._helpful: set[HelpfulMark] = set()
         self._contracts: dict[str, FinishedContract] = {}
         self._records: dict[tuple[str, ...], _Record] = {}
-        self._by_source: dict[str, set[tuple[str, ...]]] = {}
+        # Per giver and target: [Σ factor, Σ factor × value, number of records], so that a
+        # giver's new weight updates each target's sums in one step.
+        self._given: dict[str, dict[str, list[float]]] = {}
         self._by_target: dict[str, set[tuple[str, ...]]] = {}
         self._applied: dict[str, float] = {}
         self._sum_w: dict[str, float] = {}
@@ -272,7 +274,16 @@ class ReputationEngine:
     # -- changes --------------------------------------------------------------------------
 
     def set_seeds(self, seeds: Iterable[str]) -> None:
+        """Change the operator's trusted organisations (takes effect at `recompute()`)."""
         self.graph.set_seeds(seeds)
+
+    def set_now(self, now: float) -> None:
+        """Move the clock the per-node caps are reckoned from (they grow with a node's age)."""
+        self.graph.now = now
+
+    def node_seen(self, node: str, first_seen: float) -> None:
+        """Record when this node first heard of server `node` (host[:port])."""
+        self.graph.node_seen(node, first_seen)
 
     def set_subject(self, subject: Subject) -> None:
         """Declare or change a subject; its ratings are re-read with the new maintainers."""
@@ -398,7 +409,10 @@ class ReputationEngine:
 
     def _add_record(self, key: tuple[str, ...], record: _Record) -> None:
         self._records[key] = record
-        self._by_source.setdefault(record.source, set()).add(key)
+        given = self._given.setdefault(record.source, {}).setdefault(record.target, [0.0, 0.0, 0])
+        given[0] += record.factor
+        given[1] += record.factor * record.value
+        given[2] += 1
         self._by_target.setdefault(record.target, set()).add(key)
         weight = self._applied.get(record.source, 0.0) * record.factor
         target = record.target
@@ -410,7 +424,14 @@ class ReputationEngine:
         record = self._records.pop(key, None)
         if record is None:
             return
-        self._by_source[record.source].discard(key)
+        targets = self._given[record.source]
+        given = targets[record.target]
+        given[2] -= 1
+        if given[2]:
+            given[0] -= record.factor
+            given[1] -= record.factor * record.value
+        else:
+            del targets[record.target]
         self._by_target[record.target].discard(key)
         weight = self._applied.get(record.source, 0.0) * record.factor
         self._sum_w[record.target] -= weight
@@ -426,23 +447,19 @@ class ReputationEngine:
         epsilon = self.config.weight_epsilon
         trust = self.graph.trust
         applied = self._applied
-        records = self._records
         sum_w, sum_wv, dirty = self._sum_w, self._sum_wv, self._dirty
         changed = 0
-        for source, keys in self._by_source.items():
+        for source, targets in self._given.items():
             weight = min(1.0, trust(source) / reference)
             delta = weight - applied.get(source, 0.0)
             if -epsilon <= delta <= epsilon:
                 continue
             applied[source] = weight
             changed += 1
-            for key in keys:
-                record = records[key]
-                step = delta * record.factor
-                if step:
-                    target = record.target
-                    sum_w[target] += step
-                    sum_wv[target] += step * record.value
+            for target, (factors, weighted, _) in targets.items():
+                if factors:
+                    sum_w[target] += delta * factors
+                    sum_wv[target] += delta * weighted
                     dirty.add(target)
         reaggregated = len(dirty)
         dirty.clear()

@@ -109,6 +109,16 @@ def test_trust_of_a_newly_seen_node_is_bounded_and_grows_with_age() -> None:
         replace(new, node_first_seen={**SEEN, "sybil.example": NOW - 45 * DAY})
     )
     assert older.graph.node_trust("sybil.example") > held
+    # The same engine, 45 days later, agrees with one built then.
+    engine.set_now(NOW + 45 * DAY)
+    engine.node_seen("sybil.example", NOW)
+    engine.recompute()
+    later, _ = ReputationEngine.build(
+        replace(new, now=NOW + 45 * DAY, node_first_seen={**SEEN, "sybil.example": NOW})
+    )
+    assert engine.graph.node_trust("sybil.example") > held
+    assert engine.scores() == pytest.approx(later.scores(), abs=1e-9)
+    assert engine.graph.vector() == pytest.approx(later.graph.vector(), abs=1e-9)
 
 
 def test_a_fresh_actor_nobody_trusts_has_no_weight() -> None:
