@@ -204,7 +204,7 @@ class RecomputeStats:
     reaggregated: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: building 200,000 of them is a third faster
 class _Record:
     target: str
     kind: InputKind
@@ -408,16 +408,27 @@ class ReputationEngine:
                 self.graph.add_weight(giver, receiver, strength)
 
     def _add_record(self, key: tuple[str, ...], record: _Record) -> None:
+        source, target, factor = record.source, record.target, record.factor
         self._records[key] = record
-        given = self._given.setdefault(record.source, {}).setdefault(record.target, [0.0, 0.0, 0])
-        given[0] += record.factor
-        given[1] += record.factor * record.value
+        per_target = self._given.get(source)
+        if per_target is None:
+            per_target = self._given[source] = {}
+        given = per_target.get(target)
+        if given is None:
+            given = per_target[target] = [0.0, 0.0, 0]
+            if target not in self._sum_w:
+                self._sum_w[target] = self._sum_wv[target] = 0.0
+        given[0] += factor
+        given[1] += factor * record.value
         given[2] += 1
-        self._by_target.setdefault(record.target, set()).add(key)
-        weight = self._applied.get(record.source, 0.0) * record.factor
-        target = record.target
-        self._sum_w[target] = self._sum_w.get(target, 0.0) + weight
-        self._sum_wv[target] = self._sum_wv.get(target, 0.0) + weight * record.value
+        keys = self._by_target.get(target)
+        if keys is None:
+            keys = self._by_target[target] = set()
+        keys.add(key)
+        weight = self._applied.get(source, 0.0) * factor
+        if weight:
+            self._sum_w[target] += weight
+            self._sum_wv[target] += weight * record.value
         self._dirty.add(target)
 
     def _remove_record(self, key: tuple[str, ...]) -> None:
