@@ -70,6 +70,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/jsonld.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/backfill.py
+	$(BIN)/python bench/reputation.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache $(FEDIFY_DIR)/node_modules $(A11Y_DIR)/node_modules
