@@ -8,6 +8,7 @@ applies to ratings already held.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from commonsnode.clock import Clock
 from commonsnode.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from commonsnode.ids import new_id
 from commonsnode.model.listings import ToolListing
+from commonsnode.model.moderation import DomainPolicy
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.rating_aggregates import RatingSummary, summarise
 from commonsnode.model.ratings import (
@@ -30,6 +32,22 @@ from commonsnode.ports import UnitOfWork, UnitOfWorkFactory
 from commonsnode.rating_events import RatingEvent
 
 MAX_PAGE = 100
+
+
+def _permits(policy: DomainPolicy) -> Callable[[str], bool]:
+    """The policy on a node's `host[:port]` (as ratings record it): the port is no part of
+    the domain an operator blocks."""
+
+    def permits(node_host: str) -> bool:
+        host = node_host
+        if host.startswith("["):
+            host = host[1 : host.find("]")] if "]" in host else host
+        else:
+            name, _, port = host.rpartition(":")
+            host = name if name and port.isdigit() else host
+        return policy.permits(host)
+
+    return permits
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +116,8 @@ async def list_ratings(
             raise NotFoundError(f"no listing {listing_id}")
         policy = await tx.moderation.policy()
         page = await tx.ratings.page(listing_id, limit, after)
-    kept = tuple(r for r in page.ratings if r.node_host is None or policy.permits(r.node_host))
+    permits = _permits(policy)
+    kept = tuple(r for r in page.ratings if r.node_host is None or permits(r.node_host))
     return RatingPage(kept, page.next_cursor)
 
 
@@ -110,7 +129,7 @@ async def rating_summaries(
         policy = await tx.moderation.policy()
         counts = await tx.ratings.score_counts(listing_ids)
     return {
-        listing_id: summarise(counts.get(listing_id, ()), policy.permits)
+        listing_id: summarise(counts.get(listing_id, ()), _permits(policy))
         for listing_id in listing_ids
     }
 
