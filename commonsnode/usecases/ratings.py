@@ -170,6 +170,14 @@ async def store_remote_rating(
         if by_iri is not None and by_iri.listing_id != listing.id:
             await tx.ratings.delete(by_iri.id)  # the Note now replies to another listing
             existing = await tx.ratings.get_by_rater(listing.id, author_iri)
+        if (
+            existing is not None
+            and existing.origin_iri == origin_iri
+            and existing.listing_id == listing.id
+            and dict(existing.scores) == dict(scores)
+            and existing.text == text
+        ):
+            return existing  # the same rating again (a relay, a replay): nothing changes
         rating = Rating(
             id=existing.id if existing else new_id(now),
             listing_id=listing.id,

@@ -5,14 +5,17 @@ and ratings of unknown listings are refused or dropped."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from federation.announce import reannounce
 from federation.convert.ratings import rating_iri
 from federation.fetch import FetchBudget, FetchResult
+from federation.jsonld.shapes import id_of
 from tests.federation.cluster import Cluster, ClusterNode, cluster
 from tests.federation.test_catalog_story import catalog_follows
 from tests.federation.test_listing_story import dead_errors, publish_file
@@ -206,3 +209,49 @@ async def test_a_hub_relays_a_signed_rating_and_the_receiver_trusts_its_proof(
         assert await ratings_on(gamma, on_gamma, "reader") == []
         for node in c.nodes.values():
             assert await dead_errors(node) == [], node.name
+
+
+async def relayed_announces(node: ClusterNode, object_iri: str) -> int:
+    """How many Announces of `object_iri` (embedded or by IRI) the node's catalog sent."""
+    async with node.node.db.transaction(readonly=True) as connection:
+        rows = await connection.execute(
+            sa.text("SELECT document FROM activities WHERE type = 'Announce' AND org_id IS NULL")
+        )
+        documents = [json.loads(row[0]) for row in rows]
+    return sum(id_of(d.get("object")) == object_iri for d in documents)
+
+
+async def test_hubs_following_each_other_relay_a_signed_rating_once_each(
+    tmp_path: Path,
+) -> None:
+    async with cluster(
+        tmp_path, "alpha", "beta", "north", "south", settings={"north": HUB, "south": HUB}
+    ) as c:
+        alpha, beta, north, south = c["alpha"], c["beta"], c["north"], c["south"]
+        await alpha.org("city")
+        await beta.org("ministry")
+        await follow(c, "beta", "ministry", alpha.actor("city"))
+        for hub in ("north", "south"):
+            await catalog_follows(c, hub, "alpha")
+            await catalog_follows(c, hub, "beta")
+        await catalog_follows(c, "north", "south")
+        await catalog_follows(c, "south", "north")
+        published = await publish_file(alpha, "city")
+        await c.settle()
+        on_beta = await listing_id_on(beta, published["iri"], "ministry")
+        status, given = await beta.api(
+            "POST",
+            f"/api/v1/listings/{on_beta}/ratings",
+            as_="ministry",
+            json={"scores": {"overall": 3}},
+        )
+        assert status == 201
+        await c.settle()  # raises when the hubs keep bouncing the Announce
+        iri = rating_iri(beta.node.federation.iris, given["id"])
+        assert await relayed_announces(north, iri) == 1
+        assert await relayed_announces(south, iri) == 1
+        await north.org("reader")
+        on_north = await listing_id_on(north, published["iri"], "reader")
+        assert on_north is not None
+        (held,) = await ratings_on(north, on_north, "reader")
+        assert held["scores"] == {"overall": 3}
