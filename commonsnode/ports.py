@@ -14,6 +14,8 @@ from commonsnode.model.follows import Follow, FollowDirection, FollowState
 from commonsnode.model.listings import ListingPage, ListingQuery, ToolListing, ToolPage
 from commonsnode.model.moderation import DomainPolicy, DomainRule, FederationMode
 from commonsnode.model.organisations import Organisation
+from commonsnode.model.rating_aggregates import ScoreCount
+from commonsnode.model.ratings import Rating, RatingPage
 
 
 class JobOutbox(Protocol):
@@ -349,6 +351,29 @@ class CatalogRepository(Protocol):
         """Those of `iris` held as remote listings or tombstoned (one query for a page)."""
 
 
+class RatingRepository(Protocol):
+    async def save(self, rating: Rating) -> None:
+        """Insert or replace by id (scores too); one rating per (listing, rater)."""
+
+    async def get_by_id(self, rating_id: str) -> Rating | None:
+        """The rating with this id, or None."""
+
+    async def get_by_rater(self, listing_id: str, rater: str) -> Rating | None:
+        """The rating of a listing by an organisation id or a remote author IRI, or None."""
+
+    async def get_by_origin(self, origin_iri: str) -> Rating | None:
+        """The remote rating whose Note IRI is `origin_iri`, or None."""
+
+    async def delete(self, rating_id: str) -> bool:
+        """Remove a rating and its scores; False when there was none."""
+
+    async def page(self, listing_id: str, limit: int, after: str | None = None) -> RatingPage:
+        """A listing's ratings, most recently changed first, keyset-paged."""
+
+    async def score_counts(self, listing_ids: Sequence[str]) -> dict[str, list[ScoreCount]]:
+        """Per listing: how many ratings gave each (criterion, value), per node (one query)."""
+
+
 class UnitOfWork(Protocol):
     """The repositories bound to one database transaction."""
 
@@ -365,6 +390,7 @@ class UnitOfWork(Protocol):
     moderation: ModerationRepository
     hosts: HostStateRepository
     catalog: CatalogRepository
+    ratings: RatingRepository
 
 
 class UnitOfWorkFactory(Protocol):

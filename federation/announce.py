@@ -1,4 +1,4 @@
-"""Announces of the catalog, and relayed listings: never trusted, always re-read from the origin.
+"""Announces of the catalog, and relayed objects: re-read from their origin unless signed.
 
 - A local listing published, changed or withdrawn: the catalog Announces the listing's IRI to
   its followers (the IRI answers the Article, or 410 once withdrawn).
@@ -7,11 +7,16 @@
   from its origin, its author must live on that origin; provenance records `via`.
 - A hub re-Announces what its member catalogs announce, at most once per (object, version),
   so two hubs following each other stop after one round.
+- Signed objects (kinds with `signed`: ratings, and later reports, deployments): the catalog
+  embeds the signed document in its Announce, and so does a hub; a receiver checks the
+  embedded copy's FEP-8b32 proof (federation/integrity.py) instead of fetching it again, and
+  re-fetches from the origin only when the copy has no valid proof.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -33,6 +38,9 @@ from federation.convert.listings import (
     published_of,
 )
 from federation.fetch import FetchBudget, FetchError
+from federation.inbox.dispatch import HandlerError, Incoming
+from federation.inbox.object_kinds import ObjectKind
+from federation.integrity import IntegrityError, verify_author
 from federation.iris import host_of, origin_of
 from federation.jsonld.loader import JsonLdRejected
 from federation.jsonld.normalise import normalise
@@ -66,12 +74,13 @@ async def _announce(
     *,
     live: bool,
     now: float,
+    document: dict[str, Any] | None = None,
 ) -> None:
     iris = fed.iris
     activity = new_catalog_activity(
         iris,
         "Announce",
-        object_iri,
+        object_iri if document is None else document,
         now,
         to=[AS_PUBLIC],
         cc=[catalog_followers(iris)],
@@ -92,14 +101,36 @@ async def announce_local(
     await _announce(tx, fed, fed.iris.listing(listing.id), version, listing.id, live=live, now=now)
 
 
+async def announce_signed(
+    tx: UnitOfWork, fed: Federation, object_iri: str, document: dict[str, Any] | None, *, live: bool
+) -> None:
+    """The catalog announces one of our signed objects, embedded (or its IRI once deleted)."""
+    version = version_of(document) if live and document is not None else GONE
+    embed = document if live else None
+    await _announce(
+        tx, fed, object_iri, version, None, live=live, now=fed.clock.now(), document=embed
+    )
+
+
 async def reannounce(
-    tx: UnitOfWork, fed: Federation, object_iri: str, version: str, *, live: bool
+    tx: UnitOfWork,
+    fed: Federation,
+    object_iri: str,
+    version: str,
+    *,
+    live: bool,
+    document: dict[str, Any] | None = None,
 ) -> bool:
-    """A hub relays an object once per version: False when this version was announced."""
+    """A hub relays an object once per version: False when this version was announced.
+
+    `document`: a signed object, embedded so the next receiver need not fetch it.
+    """
     previous = await tx.catalog.announced(object_iri)
     if previous is not None and previous.version == version:
         return False
-    await _announce(tx, fed, object_iri, version, None, live=live, now=fed.clock.now())
+    await _announce(
+        tx, fed, object_iri, version, None, live=live, now=fed.clock.now(), document=document
+    )
     return True
 
 
@@ -189,19 +220,108 @@ async def keep_document(
     return "stored"
 
 
+def _kind_of(document: dict[str, Any], kinds: Sequence[ObjectKind]) -> ObjectKind | None:
+    return next((kind for kind in kinds if kind.recognises(document)), None)
+
+
 async def _gone(
-    fed: Federation, settings: CatalogSettings, object_iri: str, *, member: bool
+    fed: Federation,
+    settings: CatalogSettings,
+    object_iri: str,
+    *,
+    member: bool,
+    kinds: Sequence[ObjectKind] = (),
 ) -> Outcome:
-    """The origin answered 410: the listing goes (for good), and a hub relays that once."""
+    """The origin answered 410: the object goes (for good), and a hub relays that once."""
     async with fed.uow() as tx:
         existing = await tx.listings.get_by_origin(object_iri)
         if existing is not None and existing.org_id is None:
             await tx.listings.delete(existing.id)
         author = existing.provenance.author_iri if existing and existing.provenance else None
         await tx.tombstones.add(object_iri, author or origin_of(object_iri), fed.clock.now())
-        if member and settings.hub and existing is not None:
+    held = existing is not None
+    for kind in kinds:
+        if not held and kind.forget is not None:
+            held = await kind.forget(fed, object_iri)
+    if member and settings.hub and held:
+        async with fed.uow() as tx:
             await reannounce(tx, fed, object_iri, GONE, live=False)
     return "removed"
+
+
+async def _permitted_and_asked(
+    fed: Federation, object_iri: str, via: str, claimed_author: str | None
+) -> Outcome | bool:
+    """Blocked hosts, our own objects and unasked-for relays stop here (before any fetch);
+    otherwise whether `via` is a catalog ours follows (a member)."""
+    policy = await fed.policy()
+    for iri in (via, object_iri, claimed_author):  # every actor and host of the chain
+        if iri is not None and not policy.permits(host_of(iri)):
+            return "blocked"
+    if fed.iris.is_local(object_iri):
+        return "ours"  # our own object coming back round a loop of hubs
+    async with fed.uow(readonly=True) as tx:
+        follow = await tx.catalog.get_follow("out", via)
+        member = follow is not None and follow.state == "accepted"
+        if not member and not await tx.follows.is_followed(via):
+            return "not_followed"  # nobody here asked for it: not one fetch
+    return member
+
+
+async def _keep_kind(
+    fed: Federation,
+    settings: CatalogSettings,
+    kind: ObjectKind,
+    document: dict[str, Any],
+    author: str,
+    via: str,
+    *,
+    member: bool,
+) -> Outcome:
+    """A non-listing object by `author` (checked): kept by its kind, relayed by a hub."""
+    iri = id_of(document) or ""
+    incoming = Incoming({"type": "Announce", "actor": via, "object": document}, author, "")
+    try:
+        await kind.keep(fed, incoming, document)
+    except HandlerError as exc:
+        log.info("relayed %s %s via %s refused: %s", kind.name, iri, via, exc)
+        return "invalid"
+    if member and settings.hub:
+        embed = document if kind.signed and isinstance(document.get("proof"), dict) else None
+        async with fed.uow() as tx:
+            await reannounce(tx, fed, iri, version_of(document), live=True, document=embed)
+    return "stored"
+
+
+async def accept_signed(
+    fed: Federation,
+    settings: CatalogSettings,
+    document: dict[str, Any],
+    via: str,
+    kinds: Sequence[ObjectKind],
+    *,
+    budget: FetchBudget | None = None,
+) -> Outcome:
+    """A relayed copy of a signed object: kept when its proof shows its author, without
+    fetching it; without a valid proof it is re-read from its origin like any relayed IRI."""
+    iri = id_of(document)
+    kind = _kind_of(document, kinds)
+    if iri is None or kind is None or not kind.signed:
+        return "not_a_listing"
+    claimed = id_of(document.get("attributedTo"))
+    checked = await _permitted_and_asked(fed, iri, via, claimed)
+    if not isinstance(checked, bool):
+        return checked
+    budget = budget or FetchBudget()
+    try:
+        author = await verify_author(fed, document, budget)
+    except IntegrityError as exc:
+        log.info("relayed %s %s via %s: %s; re-read from its origin", kind.name, iri, via, exc)
+        outcome = await accept_relayed(
+            fed, settings, iri, via, claimed_author=claimed, budget=budget, kinds=kinds
+        )
+        return outcome
+    return await _keep_kind(fed, settings, kind, document, author, via, member=checked)
 
 
 async def accept_relayed(
@@ -212,24 +332,21 @@ async def accept_relayed(
     *,
     claimed_author: str | None = None,
     budget: FetchBudget | None = None,
+    kinds: Sequence[ObjectKind] = (),
 ) -> Outcome:
-    """An object another actor relayed: checked, then re-read from its origin, then kept."""
-    policy = await fed.policy()
-    for iri in (via, object_iri, claimed_author):  # every actor and host of the chain
-        if iri is not None and not policy.permits(host_of(iri)):
-            return "blocked"
-    if fed.iris.is_local(object_iri):
-        return "ours"  # our own listing coming back round a loop of hubs
-    async with fed.uow(readonly=True) as tx:
-        follow = await tx.catalog.get_follow("out", via)
-        member = follow is not None and follow.state == "accepted"
-        if not member and not await tx.follows.is_followed(via):
-            return "not_followed"  # nobody here asked for it: not one fetch
+    """An object another actor relayed: checked, then re-read from its origin, then kept.
+
+    Listings are kept by the listing rules here; other `kinds` by their own `keep`.
+    """
+    checked = await _permitted_and_asked(fed, object_iri, via, claimed_author)
+    if not isinstance(checked, bool):
+        return checked
+    member = checked
     try:
         result = await fed.fetcher.fetch_activity(object_iri, budget=budget or FetchBudget())
     except FetchError as exc:
         if exc.status == 410:
-            return await _gone(fed, settings, object_iri, member=member)
+            return await _gone(fed, settings, object_iri, member=member, kinds=kinds)
         if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429):
             return "unavailable"
         if exc.reason not in ("timeout", "connection_failed", "http_status"):
@@ -241,5 +358,11 @@ async def accept_relayed(
         return "invalid"
     if id_of(document) != object_iri:
         return "not_a_listing"
+    kind = None if is_listing(document) else _kind_of(document, kinds)
+    if kind is not None:
+        author = id_of(document.get("attributedTo"))
+        if author is None or origin_of(author) != origin_of(object_iri):
+            return "foreign_author"
+        return await _keep_kind(fed, settings, kind, document, author, via, member=member)
     async with fed.uow() as tx:
         return await keep_document(tx, fed, settings, document, via, member=member)

@@ -265,3 +265,42 @@ listing_search = sa.Table(
     sa.Column("countries", sa.Text, nullable=False),
     sa.Column("used_by_count", sa.Integer, nullable=False),
 )
+
+# Ratings of listings (0008_ratings): one per (listing, rater); scores one row per criterion,
+# with the listing and node repeated so the listing API aggregates with one GROUP BY.
+ratings = sa.Table(
+    "ratings",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "listing_id",
+        sa.String(36),
+        sa.ForeignKey("listings.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("rater", sa.Text, nullable=False),
+    sa.Column("org_id", sa.String(36), sa.ForeignKey("organisations.id", ondelete="CASCADE")),
+    sa.Column("author_iri", sa.Text),
+    sa.Column("origin_iri", sa.Text, unique=True),
+    sa.Column("node_host", sa.Text),
+    sa.Column("via_iri", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("listing_id", "rater", name="uq_ratings_listing_rater"),
+)
+
+rating_scores = sa.Table(
+    "rating_scores",
+    metadata,
+    sa.Column(
+        "rating_id",
+        sa.String(36),
+        sa.ForeignKey("ratings.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("criterion", sa.String(32), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+    sa.Column("listing_id", sa.String(36), nullable=False),
+    sa.Column("node_host", sa.Text),
+)

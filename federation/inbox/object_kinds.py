@@ -18,6 +18,7 @@ from federation.runtime import Federation
 Recognise = Callable[[dict[str, Any]], bool]
 Keep = Callable[[Federation, Incoming, dict[str, Any]], Awaitable[None]]
 Remove = Callable[[Federation, str, str], Awaitable[bool]]
+Forget = Callable[[Federation, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,10 @@ class ObjectKind:
     `keep` raises HandlerError for a refused object; `remove(fed, iri, actor)` returns False when
     the node held no object of this kind at `iri` and raises ForbiddenError when `actor` is not
     its author. `attributed` kinds must name the activity's actor as `attributedTo`.
+
+    `signed` kinds carry an FEP-8b32 proof by their author: a relayed copy (an Announce that
+    embeds it) is checked by its proof instead of being fetched again from its origin.
+    `forget(fed, iri)` drops what the node holds at `iri` when its origin answers 410.
     """
 
     name: str
@@ -34,3 +39,5 @@ class ObjectKind:
     keep: Keep
     remove: Remove
     attributed: bool = True
+    signed: bool = False
+    forget: Forget | None = None

@@ -46,9 +46,12 @@ def _strip_foreign_embeds(fed: Federation, activity: dict[str, Any], actor: str)
     """Keep an embedded object only when it is the actor's own (same origin, same author)
     or one of ours echoed back (Accept{Follow}: handlers match it against our own records,
     never trusting its content); anything else is reduced to its id and must be fetched
-    from its origin by the handler."""
+    from its origin by the handler. A relayed object with a proof stays embedded in an
+    Announce: handlers/announce.py trusts it only once its FEP-8b32 proof verifies."""
     embedded = activity.get("object")
     if not isinstance(embedded, dict):
+        return activity
+    if first(activity.get("type")) == "Announce" and isinstance(embedded.get("proof"), dict):
         return activity
     object_id = id_of(embedded)
     author = id_of(embedded.get("attributedTo")) or id_of(embedded.get("actor"))

@@ -21,8 +21,10 @@ from commonsnode.usecases.listings import (
     update_listing,
     withdraw_listing,
 )
+from commonsnode.usecases.ratings import rating_summary
 from commonsnode.usecases.search import get_tool, search_catalog, search_tools
 from web.api.auth import require_org
+from web.api.ratings import summary_json
 from web.keys import CLOCK, FED, UOW
 from web.problems import problem_response
 
@@ -192,6 +194,8 @@ async def get_one(request: web.Request) -> web.Response:
     listing = await get_listing(request.app[UOW], request.match_info["id"])
     body = listing_json(request, listing, await _publisher(request, listing))
     body["publiccode"] = listing.publiccode
+    summary = await rating_summary(request.app[UOW], listing.id)
+    body["rating_summary"] = summary_json(summary, request.app[FED].iris.host)
     return web.json_response(body)
 
 

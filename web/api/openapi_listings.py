@@ -206,6 +206,7 @@ LISTING_SCHEMA: dict[str, Any] = {
         "published": {"type": "string", "format": "date-time"},
         "updated": {"type": "string", "format": "date-time"},
         "withdrawn": {"type": ["string", "null"], "format": "date-time"},
+        "rating_summary": {"$ref": "#/components/schemas/RatingSummary"},
     },
 }
 

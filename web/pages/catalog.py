@@ -21,6 +21,7 @@ from web.pages.parts import (
     status_label,
     tool_href,
 )
+from web.pages.rating_sections import listing_rating_html, load_ratings, recent_ratings_html
 
 PAGE = 20
 # facet name -> (query parameter, heading)
@@ -227,6 +228,7 @@ async def tool_page(request: web.Request) -> web.Response:
     except (NotFoundError, InvalidError):
         return not_found(request, f"No published listing of {key}.")
     orgs = await _orgs(request)
+    ratings = await load_ratings(request, tool.listings, host)
     first = tool.listings[0].facts
     text = first.text()
     used: dict[str, list[str]] = {}
@@ -255,7 +257,7 @@ async def tool_page(request: web.Request) -> web.Response:
             "<li>"
             f'<h3><a href="/listings/{escape(listing.id)}">{escape(facts.name)}</a>'
             f" on {escape(node)}</h3>"
-            f'<dl class="facts">{dl}</dl></li>'
+            f'<dl class="facts">{dl}</dl>{listing_rating_html(ratings, listing.id)}</li>'
         )
     licences = sorted({x.facts.license for x in tool.listings})
     statuses = sorted({status_label(x.facts.development_status) for x in tool.listings})
@@ -284,6 +286,7 @@ async def tool_page(request: web.Request) -> web.Response:
         + "</dl>"
         f"<h2>Who uses it</h2>{used_html}"
         f'<h2>Listings</h2><ul class="plain">{"".join(listing_items)}</ul>'
+        + recent_ratings_html(ratings, orgs)
     )
     return page(first.name, body, node_name=config.node.name)
 

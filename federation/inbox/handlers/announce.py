@@ -1,17 +1,21 @@
-"""Announce: a catalog (or anyone we follow) relays an object; it is re-read from its origin.
+"""Announce: a catalog (or anyone we follow) relays an object; it is re-read from its origin,
+unless it is a signed kind whose embedded copy proves its author.
 
-The embedded copy is never used (receive.py has already reduced a foreign embed to its id):
-the object is fetched from its origin within the fetch budget, after domain blocks were
-checked on the announcer, the object's host and any author the activity names.
+An embedded copy is used only when it carries an FEP-8b32 proof (receive.py reduced any other
+foreign embed to its id) and its kind is `signed`: the proof is checked against the author's
+own key (federation/integrity.py) and the copy kept without fetching it. Anything else is
+fetched from its origin within the fetch budget, after domain blocks were checked on the
+announcer, the object's host and any author the activity names.
 """
 
 from __future__ import annotations
 
 import logging
 
-from federation.announce import accept_relayed
+from federation.announce import accept_relayed, accept_signed
 from federation.catalog import CatalogSettings
 from federation.inbox.dispatch import Incoming
+from federation.inbox.handlers.objects import KINDS, kind_of
 from federation.jsonld.shapes import first, id_of
 from federation.runtime import Federation
 
@@ -30,5 +34,12 @@ async def handle_announce(fed: Federation, incoming: Incoming, settings: Catalog
         claimed = claimed or id_of(inner.get("attributedTo"))
     if iri is None or not iri.startswith(("https://", "http://")):
         return
-    outcome = await accept_relayed(fed, settings, iri, incoming.actor, claimed_author=claimed)
+    kind = kind_of(inner)
+    if kind is not None and kind.signed and isinstance(inner, dict) and "proof" in inner:
+        outcome = await accept_signed(fed, settings, inner, incoming.actor, KINDS)
+        log.info("announce of signed %s %s by %s: %s", kind.name, iri, incoming.actor, outcome)
+        return
+    outcome = await accept_relayed(
+        fed, settings, iri, incoming.actor, claimed_author=claimed, kinds=KINDS
+    )
     log.info("announce of %s by %s: %s", iri, incoming.actor, outcome)
