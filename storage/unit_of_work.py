@@ -7,14 +7,21 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from commonsnode.clock import Clock
+from commonsnode.model.records import DeploymentTerms, OfferTerms
 from storage.db import Database
 from storage.inbox_log import SqlInboxLog, SqlTombstoneRepository
 from storage.queue import SqlJobOutbox
 from storage.repositories.activities import SqlActivityRepository
 from storage.repositories.actors import SqlRemoteActorRepository
 from storage.repositories.catalog import SqlCatalogRepository
+from storage.repositories.credits import SqlCreditRepository
 from storage.repositories.follows import SqlFollowRepository
 from storage.repositories.keys import SqlKeyRepository
+from storage.repositories.listing_records import (
+    SqlListingRecordRepository,
+    deployment_repository,
+    support_offer_repository,
+)
 from storage.repositories.listings import SqlListingRepository
 from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
@@ -36,6 +43,9 @@ class SqlUnitOfWork:
     moderation: SqlModerationRepository
     hosts: SqlHostStateRepository
     catalog: SqlCatalogRepository
+    deployments: SqlListingRecordRepository[DeploymentTerms]
+    support_offers: SqlListingRecordRepository[OfferTerms]
+    credits: SqlCreditRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -63,4 +73,7 @@ class SqlUnitOfWorkFactory:
                 moderation=SqlModerationRepository(connection, dialect),
                 hosts=SqlHostStateRepository(connection, dialect),
                 catalog=SqlCatalogRepository(connection, dialect),
+                deployments=deployment_repository(connection),
+                support_offers=support_offer_repository(connection),
+                credits=SqlCreditRepository(connection),
             )
