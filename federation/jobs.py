@@ -6,6 +6,7 @@ from functools import partial
 
 from commonsnode.events import LISTING_EVENT_JOB
 from commonsnode.jobs import Job
+from commonsnode.record_events import RECORD_EVENT_JOB
 from commonsnode.worker import HandlerRegistry, RetryPolicy
 from federation import catalog
 from federation.backfill import RELAYED_JOB, handle_backfill, handle_relayed
@@ -24,6 +25,7 @@ from federation.inbox.receive import INBOX_JOB
 from federation.listings import handle_listing_event
 from federation.maintenance import PRUNE_JOB, prune
 from federation.outbox import FANOUT_JOB, SEND_JOB
+from federation.records import handle_record_event
 from federation.runtime import Federation
 
 # Delivery decides itself when to give up (federation/delivery/retry.py spans days); the
@@ -86,6 +88,7 @@ def register_jobs(
     registry.register(PRUNE_JOB, housekeeping, retry=INBOX_RETRY, timeout=600.0)
     registry.register(FANOUT_JOB, fanout, retry=INBOX_RETRY, timeout=300.0)
     registry.register(LISTING_EVENT_JOB, listing_event, retry=INBOX_RETRY, timeout=120.0)
+    registry.register(RECORD_EVENT_JOB, partial(handle_record_event, fed), retry=INBOX_RETRY)
     registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)
     registry.register(CATALOG_FANOUT_JOB, catalog_fanout, retry=INBOX_RETRY, timeout=300.0)
     registry.register(
