@@ -37,7 +37,7 @@ from storage.sqlite_ingest import SqliteInboxIngest
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from web import health, wellknown
 from web.activitypub import actors, catalog, collections, inbox, objects
-from web.api import follows, listings, moderation, openapi, organisations
+from web.api import follows, listings, moderation, openapi, organisations, records
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
@@ -231,6 +231,7 @@ def create_app(node: Node) -> web.Application:
     organisations.setup(app)
     follows.setup(app)
     listings.setup(app)
+    records.setup(app)
     moderation.setup(app)
     home.setup(app)
     catalog_pages.setup(app)

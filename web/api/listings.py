@@ -21,8 +21,10 @@ from commonsnode.usecases.listings import (
     update_listing,
     withdraw_listing,
 )
+from commonsnode.usecases.records import listing_records
 from commonsnode.usecases.search import get_tool, search_catalog, search_tools
 from web.api.auth import require_org
+from web.api.records import listing_extras, records_json
 from web.keys import CLOCK, FED, UOW
 from web.problems import problem_response
 
@@ -192,6 +194,7 @@ async def get_one(request: web.Request) -> web.Response:
     listing = await get_listing(request.app[UOW], request.match_info["id"])
     body = listing_json(request, listing, await _publisher(request, listing))
     body["publiccode"] = listing.publiccode
+    body.update(await listing_extras(request, listing.id))
     return web.json_response(body)
 
 
@@ -292,7 +295,10 @@ async def get_tools(request: web.Request) -> web.Response:
 
 async def get_tool_one(request: web.Request) -> web.Response:
     tool = await get_tool(request.app[UOW], request.match_info["key"])
-    return web.json_response(tool_json(request, tool, await _orgs(request)))
+    body = tool_json(request, tool, await _orgs(request))
+    found = await listing_records(request.app[UOW], [x.id for x in tool.listings])
+    body.update(await records_json(request, found))
+    return web.json_response(body)
 
 
 def setup(app: web.Application) -> None:
