@@ -14,6 +14,7 @@ from typing import Any
 from commonsnode.jobs import Job
 from commonsnode.model.listings import ToolListing
 from commonsnode.model.organisations import Organisation
+from commonsnode.model.records import ListingRecord
 from commonsnode.ports import UnitOfWork
 from commonsnode.record_events import RecordEvent
 from commonsnode.worker import PermanentJobError
@@ -29,6 +30,25 @@ log = logging.getLogger("commonsnode.records")
 def listing_iri(fed: Federation, listing: ToolListing) -> str:
     """The listing's own IRI: ours for a local listing, its origin's for a remote one."""
     return listing.provenance.origin_iri if listing.provenance else fed.iris.listing(listing.id)
+
+
+async def signed_note(
+    fed: Federation,
+    org: Organisation,
+    record: ListingRecord[Any],
+    listing: ToolListing,
+    author: str | None,
+) -> dict[str, Any]:
+    """The record's Note with the organisation's FEP-8b32 proof (sent, and served at its IRI)."""
+    note = to_note(
+        record, fed.iris, org.handle, listing_iri(fed, listing), listing.facts.name, author
+    )
+    return await sign_as(fed, org.id, org.handle, note)
+
+
+def listing_author(listing: ToolListing) -> str | None:
+    """The remote author of a listing (told of records about it), None for local listings."""
+    return listing.provenance.author_iri if listing.provenance else None
 
 
 async def _author_inbox(
@@ -61,10 +81,7 @@ async def _activity(
     record = await records.get_by_id(event.record_id)
     if record is None or listing is None or record.org_id != org.id:
         return None  # withdrawn since: its Delete follows
-    note = to_note(
-        record, fed.iris, org.handle, listing_iri(fed, listing), listing.facts.name, author
-    )
-    signed = await sign_as(fed, org.id, org.handle, note)
+    signed = await signed_note(fed, org, record, listing, author)
     type_ = "Create" if event.change == "declared" else "Update"
     return new_activity(fed.iris, org, type_, signed, now, to=[AS_PUBLIC], cc=cc)
 

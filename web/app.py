@@ -36,7 +36,7 @@ from storage.queue import SqlJobQueue
 from storage.sqlite_ingest import SqliteInboxIngest
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from web import health, wellknown
-from web.activitypub import actors, catalog, collections, inbox, objects
+from web.activitypub import actors, catalog, collections, inbox, objects, record_objects
 from web.api import follows, listings, moderation, openapi, organisations, records
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
@@ -227,6 +227,7 @@ def create_app(node: Node) -> web.Application:
     catalog.setup(app)
     collections.setup(app)
     objects.setup(app)
+    record_objects.setup(app)
     openapi.setup(app)
     organisations.setup(app)
     follows.setup(app)

@@ -13,7 +13,8 @@ import pytest
 from commonsnode.model.records import DeploymentTerms, ListingRecord
 from commonsnode.usecases.records import listing_records
 from federation.convert.records import to_note
-from federation.integrity import sign_as
+from federation.fetch import FetchBudget
+from federation.integrity import sign_as, verify_author
 from federation.records import listing_iri
 from tests.federation.cluster import Cluster, ClusterNode, cluster
 from tests.federation.test_listing_story import dead_errors, publish_file, remote_items, send_as
@@ -89,6 +90,22 @@ async def test_a_deployment_on_beta_shows_on_the_publishers_node_with_its_source
         assert "Town of Bramble" in page
         assert beta.host in page
         assert "declared by the organisation itself" in page
+
+        # The Note dereferences at its IRI, signed: a bare-id Update is fetched and verified.
+        headers = {"Accept": "application/activity+json"}
+        async with beta.http.get(declared["iri"], headers=headers) as response:
+            assert response.status == 200
+            served = await response.json(content_type=None)
+        assert served["type"] == "Note"
+        assert served["inReplyTo"] == published["iri"]
+        assert served["deploymentOf"] == published["iri"]
+        assert served["proof"]["verificationMethod"] == beta.actor("town") + "#ed25519-key"
+        assert "Town of Bramble uses Medusa since 2021-03" in served["content"]
+        assert await verify_author(c["gamma"].node.federation, served, FetchBudget()) == (
+            beta.actor("town")
+        )
+        await send_as(c, beta, "town", "Update", declared["iri"], to=alpha)
+        assert await dead_errors(alpha) == []
 
         # Re-declaring replaces (an Update of the same Note); withdrawing deletes everywhere.
         status, _ = await beta.api("POST", path, as_="town", json={**USE, "purpose": "polls"})
