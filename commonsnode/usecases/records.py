@@ -62,10 +62,13 @@ def _today(clock: Clock) -> Any:
     return datetime.fromtimestamp(clock.now(), UTC).date()
 
 
-async def _listing(tx: UnitOfWork, listing_id: str) -> ToolListing:
-    listing = await tx.listings.get_by_id(listing_id)
+async def _listing(tx: UnitOfWork, ref: str) -> ToolListing:
+    """A listing by id, or a remote one by its IRI (organisations name tools either way)."""
+    listing = await tx.listings.get_by_id(ref)
+    if listing is None and ref.startswith(("https://", "http://")):
+        listing = await tx.listings.get_by_origin(ref)
     if listing is None:
-        raise NotFoundError(f"no listing {listing_id}")
+        raise NotFoundError(f"no listing {ref}")
     return listing
 
 
@@ -137,12 +140,13 @@ async def withdraw_record(
     """The organisation withdraws its deployment or offer; NotFoundError when it had none."""
     now = clock.now()
     async with uow() as tx:
+        listing = await _listing(tx, listing_id)
         records = _repository(tx, kind)
-        existing = await records.get_local(listing_id, org.id)
+        existing = await records.get_local(listing.id, org.id)
         if existing is None:
             raise NotFoundError(f"{org.handle} has no {kind} of listing {listing_id}")
         await records.delete(existing.id)
-        event = RecordEvent(kind, "withdrawn", existing.id, listing_id, org.id, now)
+        event = RecordEvent(kind, "withdrawn", existing.id, listing.id, org.id, now)
         await tx.jobs.enqueue(event.to_job())
 
 
@@ -157,10 +161,10 @@ async def listing_records(uow: UnitOfWorkFactory, listing_ids: list[str]) -> Lis
 
 
 async def records_of_listing(uow: UnitOfWorkFactory, listing_id: str) -> ListingRecords:
-    """The records of one listing; NotFoundError when the listing is unknown."""
+    """The records of one listing (by id or IRI); NotFoundError when the listing is unknown."""
     async with uow(readonly=True) as tx:
-        await _listing(tx, listing_id)
-    return await listing_records(uow, [listing_id])
+        listing = await _listing(tx, listing_id)
+    return await listing_records(uow, [listing.id])
 
 
 async def record_declared_credits(tx: UnitOfWork, listing: ToolListing, now: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -72,6 +73,8 @@ async def test_a_deployment_is_declared_replaced_listed_and_withdrawn(
     listed = await (await client.get(path)).json()
     assert listed["total"] == 1
     assert listed["items"][0]["purpose"] == "consultations"
+    by_iri = f"/api/v1/listings/{quote(listing['iri'], safe='')}/deployments"
+    assert await (await client.get(by_iri)).json() == listed
     one = await (await client.get(f"/api/v1/listings/{listing['id']}")).json()
     assert (one["deployments_count"], one["support_offers_count"]) == (1, 0)
 

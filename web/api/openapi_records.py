@@ -59,7 +59,13 @@ def _record(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _operations(what: str, schema: dict[str, Any], extra_post: str) -> dict[str, Any]:
-    path_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    path_id = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": "the listing's id, or its IRI (percent-encoded), local or remote",
+        "schema": {"type": "string"},
+    }
     record = {"content": {"application/json": {"schema": _record(schema)}}}
     return {
         "parameters": [path_id],

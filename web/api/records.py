@@ -103,12 +103,20 @@ async def listing_extras(request: web.Request, listing_id: str) -> dict[str, Any
     }
 
 
+def listing_ref(request: web.Request) -> str:
+    """The `{id}` of the path: a listing id, or a listing's IRI (percent-encoded); one of our
+    own listing IRIs is reduced to its id."""
+    ref = request.match_info["id"]
+    prefix = request.app[FED].iris.listing("")
+    return ref[len(prefix) :] if ref.startswith(prefix) else ref
+
+
 def _post(kind: RecordKind) -> Any:
     async def post(request: web.Request) -> web.Response:
         org = await require_org(request)
         body = await read_json_object(request)
         reject_unknown(body, DEPLOYMENT_FIELDS if kind == "deployment" else OFFER_FIELDS)
-        listing_id = request.match_info["id"]
+        listing_id = listing_ref(request)
         uow, clock = request.app[UOW], request.app[CLOCK]
         if kind == "deployment":
             change = await declare_deployment(uow, clock, org, listing_id, body)
@@ -117,7 +125,7 @@ def _post(kind: RecordKind) -> Any:
         answer = record_json(request, change.record, {org.id: org})
         if not change.created:
             return web.json_response(answer)
-        location = f"/api/v1/listings/{listing_id}/{_PATH[kind]}"
+        location = f"/api/v1/listings/{change.record.listing_id}/{_PATH[kind]}"
         return web.json_response(answer, status=201, headers={"Location": location})
 
     return post
@@ -125,7 +133,7 @@ def _post(kind: RecordKind) -> Any:
 
 def _get(kind: RecordKind) -> Any:
     async def get(request: web.Request) -> web.Response:
-        found = await records_of_listing(request.app[UOW], request.match_info["id"])
+        found = await records_of_listing(request.app[UOW], listing_ref(request))
         records = found.deployments if kind == "deployment" else found.support_offers
         orgs = await _orgs(request)
         items = [record_json(request, r, orgs) for r in records]
@@ -137,9 +145,7 @@ def _get(kind: RecordKind) -> Any:
 def _delete(kind: RecordKind) -> Any:
     async def delete(request: web.Request) -> web.Response:
         org = await require_org(request)
-        await withdraw_record(
-            request.app[UOW], request.app[CLOCK], org, request.match_info["id"], kind
-        )
+        await withdraw_record(request.app[UOW], request.app[CLOCK], org, listing_ref(request), kind)
         return web.Response(status=204)
 
     return delete
