@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from commonsnode.model.records import DeploymentTerms, ListingRecord
+from commonsnode.model.records import DeploymentTerms, ListingRecord, OfferTerms
 from commonsnode.usecases.records import listing_records
 from federation.convert.records import to_note
 from federation.fetch import FetchBudget
@@ -243,3 +243,58 @@ async def test_a_deployment_of_a_listing_not_held_is_dropped(
             assert await tx.deployments.get_by_origin(note["id"]) is None
         assert await dead_errors(alpha) == []  # dropped and logged, not an error to retry
         assert f"listing {unknown} is not held here, dropped" in caplog.text
+
+
+async def test_credits_travel_with_the_listing_and_show_with_their_source(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        await alpha.org("city")
+        await beta.org("town")
+        await follow(c, beta, "town", alpha.actor("city"))
+        published = await publish_file(alpha, "city", "valid_with_fundedBy.yml")
+        await c.settle()
+        (on_beta,) = await remote_items(beta, "town")
+        status, one = await beta.api("GET", f"/api/v1/listings/{on_beta['id']}", as_="town")
+        assert status == 200
+        funder = "http://example.org/my-organisation"
+        assert {"role": "funder", "party": {"name": funder, "iri": funder}} in [
+            {"role": x["role"], "party": x["party"]} for x in one["credits"]
+        ]
+        assert {x["source"] for x in one["credits"]} == {"publiccode"}
+        status, tool = await beta.api(
+            "GET", f"/api/v1/tools/{published['repository_key']}", as_="town"
+        )
+        assert status == 200
+        assert any(x["role"] == "funder" for x in tool["credits"])
+        assert (tool["deployments"], tool["support_offers"]) == ([], [])
+        page = await tool_page(beta, published["repository_key"])
+        assert f'Funded by <a href="{funder}">{funder}</a>' in page
+        assert f"listing on {alpha.host}" in page
+
+
+async def test_a_support_offer_from_a_government_is_refused(tmp_path: Path) -> None:
+    """Attack: a government on beta (no services to sell) sends a signed offer anyway."""
+    async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        published, on_beta, _ = await network(c)
+        town = await beta.org("town4", name="Town Four")
+        async with alpha.node.uow(readonly=True) as tx:  # alpha knows town4's kind
+            assert await tx.actors.get(beta.actor("town4")) is None
+        await follow(c, alpha, "city", beta.actor("town4"))
+        fed = beta.node.federation
+        record = ListingRecord(
+            id="0190a000-0000-7000-8000-000000000003",
+            kind="support",
+            listing_id=on_beta,
+            terms=OfferTerms(("hosting",), ("IT",)),
+            declarer_name="Town Four",
+            declared_at=fed.clock.now(),
+            updated_at=fed.clock.now(),
+            org_id=town.id,
+        )
+        note = to_note(record, fed.iris, "town4", published["iri"], "Medusa", None)
+        signed = await sign_as(fed, town.id, "town4", note)
+        await send_as(c, beta, "town4", "Create", signed, to=alpha)
+        assert (await listing_records(alpha.node.uow, [published["id"]])).support_offers == ()
+        (error,) = await dead_errors(alpha)
+        assert "is a government" in error
