@@ -255,3 +255,14 @@ async def remove_remote_record(
             raise ForbiddenError(f"{actor} is not the author of {origin_iri}")
         await records.delete(existing.id)
     return True
+
+
+async def forget_remote_record(uow: UnitOfWorkFactory, kind: RecordKind, origin_iri: str) -> bool:
+    """The record's origin says it is gone (410): drop it, whoever relayed it here."""
+    async with uow() as tx:
+        records = _repository(tx, kind)
+        existing = await records.get_by_origin(origin_iri)
+        if existing is None:
+            return False
+        await records.delete(existing.id)
+    return True

@@ -17,6 +17,7 @@ from commonsnode.usecases.records import (
     IncomingRecord,
     credit_contract,
     declare_deployment,
+    forget_remote_record,
     listing_records,
     offer_support,
     remove_remote_record,
@@ -119,6 +120,10 @@ async def test_remote_records_one_per_author_removed_by_the_author_and_with_the_
         )
     assert await remove_remote_record(uow, "deployment", "https://b.example/d/2", AUTHOR)
     assert not await remove_remote_record(uow, "deployment", "https://b.example/d/2", AUTHOR)
+    # Gone at its origin (410): dropped whoever relayed it.
+    assert await forget_remote_record(uow, "deployment", "https://c.example/d/1")
+    assert not await forget_remote_record(uow, "deployment", "https://c.example/d/1")
+    assert (await listing_records(uow, [listing.id])).deployments == ()
 
 
 async def test_credits_follow_remote_listings_and_contracts_credit_once(

@@ -16,7 +16,12 @@ from urllib.parse import urlsplit
 from commonsnode.errors import DomainError
 from commonsnode.model.listings import Provenance
 from commonsnode.model.records import OFFERING_KINDS, RecordKind
-from commonsnode.usecases.records import IncomingRecord, remove_remote_record, store_remote_record
+from commonsnode.usecases.records import (
+    IncomingRecord,
+    forget_remote_record,
+    remove_remote_record,
+    store_remote_record,
+)
 from federation.convert.listings import published_of
 from federation.convert.records import (
     RecordDocumentError,
@@ -70,6 +75,9 @@ async def keep_record(fed: Federation, incoming: Incoming, document: dict[str, A
         raise HandlerError(f"{iri}: proof refused ({exc})") from exc
     if author != incoming.actor:
         raise HandlerError(f"{iri}: signed by {author}, sent by {incoming.actor}")
+    # A relayed copy (a hub's Announce) names its author as `incoming.actor`; the relay is the
+    # activity's own actor.
+    via = id_of(incoming.activity.get("actor")) or author
     listing_id = await _listing_id(fed, listing_iri)
     if listing_id is None:
         log.info("%s %s: listing %s is not held here, dropped", kind, iri, listing_iri)
@@ -79,7 +87,7 @@ async def keep_record(fed: Federation, incoming: Incoming, document: dict[str, A
         author_iri=author,
         node_host=urlsplit(iri).netloc.lower(),
         received_at=now,
-        via_iri=incoming.actor,
+        via_iri=via,
     )
     record = IncomingRecord(
         kind=kind,
@@ -103,6 +111,16 @@ async def remove_deployment(fed: Federation, iri: str, actor: str) -> bool:
 
 async def remove_support_offer(fed: Federation, iri: str, actor: str) -> bool:
     return await remove_remote_record(fed.uow, "support", iri, actor)
+
+
+async def forget_deployment(fed: Federation, iri: str) -> bool:
+    """The deployment's origin answers 410: whoever relayed it, it is gone."""
+    return await forget_remote_record(fed.uow, "deployment", iri)
+
+
+async def forget_support_offer(fed: Federation, iri: str) -> bool:
+    """The offer's origin answers 410: whoever relayed it, it is gone."""
+    return await forget_remote_record(fed.uow, "support", iri)
 
 
 DEPLOYMENTS = ObjectKind("deployment", is_deployment, keep_record, remove_deployment)
