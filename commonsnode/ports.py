@@ -16,6 +16,7 @@ from commonsnode.model.moderation import DomainPolicy, DomainRule, FederationMod
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.rating_aggregates import ScoreCount
 from commonsnode.model.ratings import Rating, RatingPage
+from commonsnode.model.records import Credit, DeploymentTerms, ListingRecord, OfferTerms, RecordT
 
 
 class JobOutbox(Protocol):
@@ -374,6 +375,45 @@ class RatingRepository(Protocol):
         """Per listing: how many ratings gave each (criterion, value), per node (one query)."""
 
 
+class ListingRecordRepository(Protocol[RecordT]):
+    """Deployments or support offers (one repository per kind), local and remote."""
+
+    async def save(self, record: ListingRecord[RecordT]) -> None:
+        """Insert or replace by id; ConflictError when the org already has one for the listing."""
+
+    async def get_by_id(self, record_id: str) -> ListingRecord[RecordT] | None:
+        """The record with this id, or None."""
+
+    async def get_by_origin(self, origin_iri: str) -> ListingRecord[RecordT] | None:
+        """The remote record whose object IRI is `origin_iri`, or None."""
+
+    async def get_local(self, listing_id: str, org_id: str) -> ListingRecord[RecordT] | None:
+        """The local organisation's record about the listing, or None."""
+
+    async def get_remote(self, listing_id: str, author_iri: str) -> ListingRecord[RecordT] | None:
+        """The remote author's record about the listing, or None."""
+
+    async def delete(self, record_id: str) -> bool:
+        """Remove a record; False when there was none."""
+
+    async def for_listings(self, listing_ids: Sequence[str]) -> list[ListingRecord[RecordT]]:
+        """Every record about these listings, oldest first."""
+
+    async def counts(self, listing_ids: Sequence[str]) -> dict[str, int]:
+        """How many records each of these listings has (absent: none)."""
+
+
+class CreditRepository(Protocol):
+    async def replace_declared(self, listing_id: str, credits: Sequence[Credit]) -> None:
+        """The listing's `publiccode` credits become exactly `credits` (others are kept)."""
+
+    async def add(self, credit: Credit) -> None:
+        """Insert one credit (a contract's); ConflictError when it is already recorded."""
+
+    async def for_listings(self, listing_ids: Sequence[str]) -> list[Credit]:
+        """Every credit of these listings, by role then name."""
+
+
 class UnitOfWork(Protocol):
     """The repositories bound to one database transaction."""
 
@@ -391,6 +431,9 @@ class UnitOfWork(Protocol):
     hosts: HostStateRepository
     catalog: CatalogRepository
     ratings: RatingRepository
+    deployments: ListingRecordRepository[DeploymentTerms]
+    support_offers: ListingRecordRepository[OfferTerms]
+    credits: CreditRepository
 
 
 class UnitOfWorkFactory(Protocol):

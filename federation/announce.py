@@ -24,6 +24,7 @@ from commonsnode.errors import DomainError
 from commonsnode.ids import new_id
 from commonsnode.model.listings import Provenance, ToolListing, remote_listing, revise_remote
 from commonsnode.ports import AnnouncedObject, UnitOfWork
+from commonsnode.usecases.records import record_declared_credits
 from federation.catalog import (
     CatalogSettings,
     catalog_followers,
@@ -159,6 +160,7 @@ async def keep_listing(
             return None
         listing = remote_listing(new_id(provenance.received_at), facts, provenance, published_at)
         await tx.listings.add(listing)
+        await record_declared_credits(tx, listing, provenance.received_at)
         return listing
     if existing.provenance is None or existing.provenance.author_iri != provenance.author_iri:
         return None
@@ -166,6 +168,7 @@ async def keep_listing(
         existing, provenance.author_iri, facts, provenance.received_at, provenance.via_iri
     )
     await tx.listings.update(listing)
+    await record_declared_credits(tx, listing, provenance.received_at)
     return listing
 
 

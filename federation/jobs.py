@@ -7,6 +7,7 @@ from functools import partial
 from commonsnode.events import LISTING_EVENT_JOB
 from commonsnode.jobs import Job
 from commonsnode.rating_events import RATING_EVENT_JOB
+from commonsnode.record_events import RECORD_EVENT_JOB
 from commonsnode.worker import HandlerRegistry, RetryPolicy
 from federation import catalog
 from federation.backfill import RELAYED_JOB, handle_backfill, handle_relayed
@@ -26,6 +27,7 @@ from federation.listings import handle_listing_event
 from federation.maintenance import PRUNE_JOB, prune
 from federation.outbox import FANOUT_JOB, SEND_JOB
 from federation.ratings import handle_rating_event
+from federation.records import handle_record_event
 from federation.runtime import Federation
 
 # Delivery decides itself when to give up (federation/delivery/retry.py spans days); the
@@ -91,6 +93,7 @@ def register_jobs(
     registry.register(
         RATING_EVENT_JOB, partial(handle_rating_event, fed), retry=INBOX_RETRY, timeout=120.0
     )
+    registry.register(RECORD_EVENT_JOB, partial(handle_record_event, fed), retry=INBOX_RETRY)
     registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)
     registry.register(CATALOG_FANOUT_JOB, catalog_fanout, retry=INBOX_RETRY, timeout=300.0)
     registry.register(

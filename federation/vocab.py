@@ -101,6 +101,19 @@ COMMONS_TERMS: Final[dict[str, Term]] = {
     "countries": _commons("countries", container=_SET),
     "usedBy": _commons("usedBy", container=_SET),
     "fundedBy": _commons("fundedBy", container=_SET),
+    "builtBy": _commons("builtBy", container=_SET),
+    # deployments ("we use this") and support offers, each a Note replying to the listing
+    "deploymentOf": _commons("deploymentOf", ref=True),
+    "since": _commons("since"),  # YYYY, YYYY-MM or YYYY-MM-DD
+    "purpose": _commons("purpose"),
+    "scale": _commons("scale"),
+    "notes": _commons("notes"),
+    "supportOf": _commons("supportOf", ref=True),
+    "services": _commons("services", container=_SET),
+    "areaServed": _commons("areaServed", container=_SET),
+    "serviceLanguages": _commons("serviceLanguages", container=_SET),
+    "contactUrl": _commons("contactUrl", ref=True),
+    "priceHint": _commons("priceHint"),
     # ratings (schema.org Review / Rating)
     "scores": _commons("scores", container=_SET),
     "criterion": _commons("criterion"),

@@ -7,14 +7,21 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from commonsnode.clock import Clock
+from commonsnode.model.records import DeploymentTerms, OfferTerms
 from storage.db import Database
 from storage.inbox_log import SqlInboxLog, SqlTombstoneRepository
 from storage.queue import SqlJobOutbox
 from storage.repositories.activities import SqlActivityRepository
 from storage.repositories.actors import SqlRemoteActorRepository
 from storage.repositories.catalog import SqlCatalogRepository
+from storage.repositories.credits import SqlCreditRepository
 from storage.repositories.follows import SqlFollowRepository
 from storage.repositories.keys import SqlKeyRepository
+from storage.repositories.listing_records import (
+    SqlListingRecordRepository,
+    deployment_repository,
+    support_offer_repository,
+)
 from storage.repositories.listings import SqlListingRepository
 from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
@@ -38,6 +45,9 @@ class SqlUnitOfWork:
     hosts: SqlHostStateRepository
     catalog: SqlCatalogRepository
     ratings: SqlRatingRepository
+    deployments: SqlListingRecordRepository[DeploymentTerms]
+    support_offers: SqlListingRecordRepository[OfferTerms]
+    credits: SqlCreditRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -66,4 +76,7 @@ class SqlUnitOfWorkFactory:
                 hosts=SqlHostStateRepository(connection, dialect),
                 catalog=SqlCatalogRepository(connection, dialect),
                 ratings=SqlRatingRepository(connection),
+                deployments=deployment_repository(connection),
+                support_offers=support_offer_repository(connection),
+                credits=SqlCreditRepository(connection),
             )

@@ -36,8 +36,16 @@ from storage.queue import SqlJobQueue
 from storage.sqlite_ingest import SqliteInboxIngest
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from web import health, wellknown
-from web.activitypub import actors, catalog, collections, inbox, objects, rating_objects
-from web.api import follows, listings, moderation, openapi, organisations, ratings
+from web.activitypub import (
+    actors,
+    catalog,
+    collections,
+    inbox,
+    objects,
+    rating_objects,
+    record_objects,
+)
+from web.api import follows, listings, moderation, openapi, organisations, ratings, records
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
@@ -228,11 +236,13 @@ def create_app(node: Node) -> web.Application:
     collections.setup(app)
     objects.setup(app)
     rating_objects.setup(app)
+    record_objects.setup(app)
     openapi.setup(app)
     organisations.setup(app)
     follows.setup(app)
     listings.setup(app)
     ratings.setup(app)
+    records.setup(app)
     moderation.setup(app)
     home.setup(app)
     catalog_pages.setup(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 from commonsnode.errors import ConflictError, ForbiddenError, InvalidError
@@ -16,6 +16,10 @@ MAX_SHORT = 500
 MAX_LONG = 20_000
 MAX_TOKEN = 200
 MAX_ITEMS = 200
+MAX_PARTY = 300
+MAX_PARTIES = 100
+CreditRole = Literal["funder", "builder", "maintainer"]
+CREDIT_ROLES: tuple[str, ...] = get_args(CreditRole)
 # Forges whose repository paths are case-insensitive: one tool, one key, however it is typed.
 _CASELESS_FORGES = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"})
 
@@ -28,6 +32,31 @@ class ListingText:
     short_description: str
     long_description: str
     features: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredParty:
+    """A funder, builder or maintainer as a listing names it: a name, and a URL when given."""
+
+    role: CreditRole
+    name: str
+    iri: str | None = None
+
+
+def declared_parties(
+    funders: tuple[tuple[str | None, str | None], ...],
+    builders: tuple[tuple[str | None, str | None], ...],
+    maintainers: tuple[tuple[str | None, str | None], ...],
+) -> tuple[DeclaredParty, ...]:
+    """(name, url) pairs by role → the parties a listing declares, bounded, empty ones dropped."""
+    parties: list[DeclaredParty] = []
+    for role, pairs in (("funder", funders), ("builder", builders), ("maintainer", maintainers)):
+        for name, url in pairs:
+            iri = url.strip() if url and url.strip().startswith(("https://", "http://")) else None
+            shown = (name or url or "").strip()[:MAX_PARTY]
+            if shown and len(parties) < MAX_PARTIES and (iri is None or len(iri) <= 2048):
+                parties.append(DeclaredParty(role, shown, iri))  # type: ignore[arg-type]
+    return tuple(dict.fromkeys(parties))
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +78,8 @@ class ListingFacts:
     maintenance_type: str | None = None
     used_by: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
+    # Who funded, built and maintains the tool, as the listing declares (credits derive from it).
+    parties: tuple[DeclaredParty, ...] = ()
 
     def text(self, language: str | None = None) -> ListingText:
         """The texts in `language` when present, else English, else the first language given."""
@@ -135,6 +166,13 @@ def facts_from_publiccode(listing: PubliccodeListing) -> ListingFacts:
         maintenance_type=listing.maintenance.type,
         used_by=listing.used_by,
         countries=() if audience is None else audience.countries,
+        parties=declared_parties(
+            tuple((f.name, f.uri) for f in listing.funded_by),
+            ()
+            if listing.organisation is None
+            else ((listing.organisation.name, listing.organisation.uri),),
+            tuple((c.name, c.website) for c in listing.maintenance.contractors),
+        ),
     )
 
 

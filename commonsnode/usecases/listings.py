@@ -29,6 +29,7 @@ from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork, UnitOfWorkFactory
 from commonsnode.publiccode import Finding
 from commonsnode.publiccode.documents import document_data, merge_patch, read_document
+from commonsnode.usecases.records import record_declared_credits
 
 MAX_PAGE = 100
 
@@ -91,6 +92,7 @@ async def publish_listing(
                 field="url",
             )
         await tx.listings.add(listing)
+        await record_declared_credits(tx, listing, now)
         await _record_event(tx, ListingEvent("published", listing.id, org.id, now))
     return ListingChange(listing, checked.warnings, created=True)
 
@@ -108,12 +110,14 @@ async def import_listing(
         if existing is None:
             listing = new_local_listing(new_id(now), org.id, checked.facts, checked.yaml_text, now)
             await tx.listings.add(listing)
+            await record_declared_credits(tx, listing, now)
             await _record_event(tx, ListingEvent("published", listing.id, org.id, now))
             return ListingChange(listing, checked.warnings, created=True)
         if existing.facts == checked.facts and existing.publiccode == checked.yaml_text:
             return ListingChange(existing, checked.warnings)
         listing = revise(existing, org.id, checked.facts, checked.yaml_text, now)
         await tx.listings.update(listing)
+        await record_declared_credits(tx, listing, now)
         await _record_event(tx, ListingEvent("updated", listing.id, org.id, now))
     return ListingChange(listing, checked.warnings)
 
@@ -147,6 +151,7 @@ async def update_listing(
             raise ConflictError("the listing changed meanwhile; apply the change again")
         listing = revise(current, org.id, checked.facts, checked.yaml_text, now)
         await tx.listings.update(listing)
+        await record_declared_credits(tx, listing, now)
         await _record_event(tx, ListingEvent("updated", listing.id, org.id, now))
     return ListingChange(listing, checked.warnings)
 

@@ -13,6 +13,7 @@ from commonsnode.model.listings import (
     revise_remote,
 )
 from commonsnode.ports import UnitOfWorkFactory
+from commonsnode.usecases.records import record_declared_credits
 
 
 async def store_remote_listing(
@@ -38,11 +39,13 @@ async def store_remote_listing(
                 return None
             listing = remote_listing(new_id(now), facts, provenance, published_at)
             await tx.listings.add(listing)
+            await record_declared_credits(tx, listing, now)
             return listing
         listing = revise_remote(
             existing, provenance.author_iri, facts, provenance.received_at, provenance.via_iri
         )
         await tx.listings.update(listing)
+        await record_declared_credits(tx, listing, now)
         return listing
 
 

@@ -16,11 +16,15 @@ from commonsnode.model.listings import (
     MAX_ITEMS,
     MAX_LONG,
     MAX_NAME,
+    MAX_PARTIES,
+    MAX_PARTY,
     MAX_SHORT,
     MAX_TOKEN,
+    DeclaredParty,
     ListingFacts,
     ListingText,
     ToolListing,
+    declared_parties,
 )
 from federation.iris import LocalIris
 from federation.jsonld.shapes import as_list, first, id_of, str_or_none
@@ -90,6 +94,7 @@ def to_ap(listing: ToolListing, iris: LocalIris, handle: str) -> dict[str, Any]:
             maintenanceType=facts.maintenance_type,
             usedBy=list(facts.used_by),
             countries=list(facts.countries),
+            **_parties(facts.parties),
         ),
     }
     if facts.descriptions:  # the languages travel too, even when there is only one
@@ -100,6 +105,33 @@ def to_ap(listing: ToolListing, iris: LocalIris, handle: str) -> dict[str, Any]:
     if listing.updated_at > listing.published_at:
         article["updated"] = iso(listing.updated_at)
     return article
+
+
+# Who funded, built and maintains the tool: one term per credit role.
+_PARTY_TERMS = {"funder": "fundedBy", "builder": "builtBy", "maintainer": "maintenanceContractors"}
+
+
+def _parties(parties: tuple[DeclaredParty, ...]) -> dict[str, list[dict[str, str]]]:
+    found: dict[str, list[dict[str, str]]] = {}
+    for party in parties:
+        entry = {"name": party.name, **({"url": party.iri} if party.iri else {})}
+        found.setdefault(_PARTY_TERMS[party.role], []).append(entry)
+    return found
+
+
+def _read_parties(document: dict[str, Any]) -> tuple[DeclaredParty, ...]:
+    def pairs(term: str) -> tuple[tuple[str | None, str | None], ...]:
+        entries = as_list(document.get(term), MAX_PARTIES)
+        return tuple(
+            (
+                _plain(entry.get("name"), MAX_PARTY) or None,
+                _http(entry.get("url")),
+            )
+            for entry in entries
+            if isinstance(entry, dict)
+        )
+
+    return declared_parties(*(pairs(_PARTY_TERMS[r]) for r in ("funder", "builder", "maintainer")))
 
 
 def tombstone(listing: ToolListing, iris: LocalIris) -> dict[str, Any]:
@@ -221,4 +253,5 @@ def from_ap(document: dict[str, Any]) -> ListingFacts:
         maintenance_type=_token(document, "maintenanceType"),
         used_by=_tokens(document, "usedBy"),
         countries=_tokens(document, "countries"),
+        parties=_read_parties(document),
     )

@@ -16,6 +16,7 @@ from commonsnode.errors import ConflictError, InvalidError
 from commonsnode.model.listings import (
     FACETS,
     USED_BY_BUCKETS,
+    DeclaredParty,
     FacetCount,
     ListingFacts,
     ListingPage,
@@ -91,12 +92,14 @@ def _values(listing: ToolListing) -> dict[str, Any]:
 
 def record_from_row(row: Any) -> ToolListing:
     document = json.loads(row.document)
+    parties = tuple(DeclaredParty(**party) for party in document.pop("parties", ()))
     texts = tuple(
         ListingText(**{**d, "features": tuple(d.get("features", ()))})
         for d in json.loads(row.descriptions)
     )
     facts = ListingFacts(
         descriptions=texts,
+        parties=parties,
         **{k: tuple(v) if isinstance(v, list) else v for k, v in document.items()},
     )
     provenance = None

@@ -12,8 +12,16 @@ from aiohttp.test_utils import TestClient
 from commonsnode.demo import DEMO_ORGANISATIONS, demo_listings
 from commonsnode.errors import ConflictError
 from commonsnode.model.listings import Provenance, ToolListing, remote_listing
+from commonsnode.model.organisations import Organisation
+from commonsnode.model.records import DeploymentTerms
 from commonsnode.usecases.listings import ListingInvalidError, get_listing, publish_listing
 from commonsnode.usecases.organisations import create_organisation
+from commonsnode.usecases.records import (
+    IncomingRecord,
+    declare_deployment,
+    offer_support,
+    store_remote_record,
+)
 from tests.conftest import SHARED
 from web.app import Node
 
@@ -66,7 +74,35 @@ async def seed(node: Node) -> dict[str, list[ToolListing]]:
     async with node.uow() as tx:
         await tx.listings.add(remote)
     by_handle[""] = [remote]
+    await seed_records(node, by_org["alderney"], by_handle["alderney"][0])
     return by_handle
+
+
+async def seed_records(node: Node, user: Organisation, listing: ToolListing) -> None:
+    """A deployment, a support offer and a remote deployment of one listing (its tool page)."""
+    acme = await create_organisation(
+        node.uow, node.clock, handle="acme", name="Acme <Hosting>", kind="support-company"
+    )
+    use = {"since": "2021", "purpose": "participatory budgeting", "scale": "40 000 residents"}
+    await declare_deployment(node.uow, node.clock, user, listing.id, use)
+    offer = {"services": ["hosting"], "regions": ["GB"], "contact_url": "https://acme.example"}
+    await offer_support(node.uow, node.clock, acme, listing.id, offer)
+    now = node.clock.now()
+    sark = f"https://{REMOTE_HOST}/orgs/sark"
+    await store_remote_record(
+        node.uow,
+        node.clock,
+        IncomingRecord(
+            kind="deployment",
+            listing_id=listing.id,
+            terms=DeploymentTerms(since="2019-05", purpose="consultations"),
+            declarer_name="Town of Sark",
+            provenance=Provenance(
+                f"https://{REMOTE_HOST}/deployments/d1", sark, REMOTE_HOST, now, sark
+            ),
+            declared_at=now,
+        ),
+    )
 
 
 def links(html: str) -> list[str]:

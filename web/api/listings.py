@@ -22,9 +22,11 @@ from commonsnode.usecases.listings import (
     withdraw_listing,
 )
 from commonsnode.usecases.ratings import rating_summary
+from commonsnode.usecases.records import listing_records
 from commonsnode.usecases.search import get_tool, search_catalog, search_tools
 from web.api.auth import require_org
 from web.api.ratings import summary_json
+from web.api.records import listing_extras, records_json
 from web.keys import CLOCK, FED, UOW
 from web.problems import problem_response
 
@@ -196,6 +198,7 @@ async def get_one(request: web.Request) -> web.Response:
     body["publiccode"] = listing.publiccode
     summary = await rating_summary(request.app[UOW], listing.id)
     body["rating_summary"] = summary_json(summary, request.app[FED].iris.host)
+    body.update(await listing_extras(request, listing.id))
     return web.json_response(body)
 
 
@@ -296,7 +299,10 @@ async def get_tools(request: web.Request) -> web.Response:
 
 async def get_tool_one(request: web.Request) -> web.Response:
     tool = await get_tool(request.app[UOW], request.match_info["key"])
-    return web.json_response(tool_json(request, tool, await _orgs(request)))
+    body = tool_json(request, tool, await _orgs(request))
+    found = await listing_records(request.app[UOW], [x.id for x in tool.listings])
+    body.update(await records_json(request, found))
+    return web.json_response(body)
 
 
 def setup(app: web.Application) -> None:

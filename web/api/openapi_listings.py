@@ -207,6 +207,16 @@ LISTING_SCHEMA: dict[str, Any] = {
         "updated": {"type": "string", "format": "date-time"},
         "withdrawn": {"type": ["string", "null"], "format": "date-time"},
         "rating_summary": {"$ref": "#/components/schemas/RatingSummary"},
+        "credits": {
+            "type": "array",
+            "description": "GET one: who funded, built or maintains the tool: `role` (funder, "
+            "builder, maintainer), `party` {name, iri}, `source` (publiccode: declared in the "
+            "listing's fundedBy / organisation / maintenance.contractors; contract: a finished "
+            "contract, named by `source_ref`)",
+            "items": {"type": "object"},
+        },
+        "deployments_count": {"type": "integer", "description": "GET one: known deployments"},
+        "support_offers_count": {"type": "integer", "description": "GET one: known offers"},
     },
 }
 

@@ -9,8 +9,10 @@ from aiohttp import web
 from commonsnode.errors import InvalidError, NotFoundError
 from commonsnode.model.listings import FACETS, ListingPage, ListingQuery, ToolListing
 from commonsnode.model.organisations import Organisation
+from commonsnode.usecases.records import listing_records
 from commonsnode.usecases.search import get_tool, search_catalog
 from web.keys import CONFIG, FED, UOW
+from web.pages import tool_sections
 from web.pages.layout import href, page
 from web.pages.parts import (
     external_link,
@@ -288,6 +290,8 @@ async def tool_page(request: web.Request) -> web.Response:
         f'<h2>Listings</h2><ul class="plain">{"".join(listing_items)}</ul>'
         + recent_ratings_html(ratings, orgs)
     )
+    records = await listing_records(request.app[UOW], [x.id for x in tool.listings])
+    body += tool_sections.record_sections(tool, records, orgs, host)
     return page(first.name, body, node_name=config.node.name)
 
 

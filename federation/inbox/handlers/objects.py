@@ -18,6 +18,7 @@ from federation.inbox.dispatch import HandlerError, Incoming
 from federation.inbox.handlers import actors
 from federation.inbox.handlers.listing_objects import LISTINGS
 from federation.inbox.handlers.rating_objects import RATINGS
+from federation.inbox.handlers.record_objects import DEPLOYMENTS, SUPPORT_OFFERS
 from federation.inbox.object_kinds import ObjectKind
 from federation.iris import origin_of
 from federation.jsonld.loader import JsonLdRejected
@@ -128,4 +129,4 @@ async def handle_delete(fed: Federation, incoming: Incoming) -> None:
 
 
 # Every object kind the inbox keeps; a document is the first kind that recognises it.
-KINDS: tuple[ObjectKind, ...] = (LISTINGS, RATINGS)
+KINDS: tuple[ObjectKind, ...] = (LISTINGS, RATINGS, DEPLOYMENTS, SUPPORT_OFFERS)

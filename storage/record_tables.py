@@ -1,0 +1,56 @@
+"""Tables of what the commons adds to listings: deployments, support offers, credits (0007)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from storage.tables import metadata
+
+
+def _record_table(name: str) -> sa.Table:
+    """Deployments and support offers share one shape; `terms` is the kind's own JSON."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column(
+            "listing_id",
+            sa.String(36),
+            sa.ForeignKey("listings.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("org_id", sa.String(36), sa.ForeignKey("organisations.id", ondelete="CASCADE")),
+        sa.Column("terms", sa.Text, nullable=False),
+        sa.Column("declarer_name", sa.Text, nullable=False),
+        sa.Column("declared_at", sa.Float, nullable=False),
+        sa.Column("updated_at", sa.Float, nullable=False),
+        sa.Column("origin_iri", sa.Text, unique=True),
+        sa.Column("author_iri", sa.Text),
+        sa.Column("node_host", sa.Text),
+        sa.Column("received_at", sa.Float),
+        sa.Column("via_iri", sa.Text),
+        sa.UniqueConstraint("listing_id", "org_id", name=f"uq_{name}_local"),
+        sa.UniqueConstraint("listing_id", "author_iri", name=f"uq_{name}_remote"),
+    )
+
+
+deployments = _record_table("deployments")
+support_offers = _record_table("support_offers")
+
+credits = sa.Table(
+    "credits",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "listing_id",
+        sa.String(36),
+        sa.ForeignKey("listings.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("party_name", sa.Text, nullable=False),
+    sa.Column("party_iri", sa.Text),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("source_ref", sa.Text),
+    sa.Column("created_at", sa.Float, nullable=False),
+)

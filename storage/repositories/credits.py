@@ -1,0 +1,52 @@
+"""Credits: who funded, built or maintains a tool (implements ports.CreditRepository)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from commonsnode.errors import ConflictError
+from commonsnode.model.records import Credit
+from storage.record_tables import credits
+
+_ROLE_ORDER = sa.case({"funder": 0, "builder": 1, "maintainer": 2}, value=credits.c.role, else_=3)
+
+
+def _credit(row: Any) -> Credit:
+    return Credit(**row._mapping)
+
+
+class SqlCreditRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def replace_declared(self, listing_id: str, declared: Sequence[Credit]) -> None:
+        await self._connection.execute(
+            credits.delete().where(
+                credits.c.listing_id == listing_id, credits.c.source == "publiccode"
+            )
+        )
+        if declared:
+            await self._connection.execute(credits.insert(), [asdict(c) for c in declared])
+
+    async def add(self, credit: Credit) -> None:
+        try:
+            async with self._connection.begin_nested():
+                await self._connection.execute(credits.insert().values(asdict(credit)))
+        except IntegrityError:
+            raise ConflictError("this credit is already recorded") from None
+
+    async def for_listings(self, listing_ids: Sequence[str]) -> list[Credit]:
+        if not listing_ids:
+            return []
+        rows = await self._connection.execute(
+            sa.select(credits)
+            .where(credits.c.listing_id.in_(list(listing_ids)))
+            .order_by(_ROLE_ORDER, credits.c.party_name, credits.c.id)
+        )
+        return [_credit(row) for row in rows]
