@@ -39,10 +39,8 @@ async def test_the_tool_page_shows_declared_users_offers_and_credits_with_source
     assert '<a href="https://acme.example">' in offers
 
     credits = section(html, "Credits")
-    assert "Built by PCM" in credits  # publiccode `organisation`, a URN: no link
-    assert 'Maintained by <a href="https://developers.italia.it">Fornitore Privato SPA</a>' in (
-        credits
-    )
+    # publiccode `organisation` with an http(s) uri: linked
+    assert 'Built by <a href="https://decidim.org">Decidim Association</a>' in credits
     assert f'declared in its publiccode.yml (<a href="/listings/{listing.id}">' in credits
 
 
