@@ -12,9 +12,13 @@ from storage.inbox_log import SqlInboxLog, SqlTombstoneRepository
 from storage.queue import SqlJobOutbox
 from storage.repositories.activities import SqlActivityRepository
 from storage.repositories.actors import SqlRemoteActorRepository
+from storage.repositories.bids import SqlBidRepository
 from storage.repositories.catalog import SqlCatalogRepository
+from storage.repositories.commission_requests import SqlCommissionRequestRepository
+from storage.repositories.contracts import SqlContractRepository
 from storage.repositories.follows import SqlFollowRepository
 from storage.repositories.keys import SqlKeyRepository
+from storage.repositories.ledger import SqlLedgerRepository
 from storage.repositories.listings import SqlListingRepository
 from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
@@ -36,6 +40,10 @@ class SqlUnitOfWork:
     moderation: SqlModerationRepository
     hosts: SqlHostStateRepository
     catalog: SqlCatalogRepository
+    commission_requests: SqlCommissionRequestRepository
+    bids: SqlBidRepository
+    contracts: SqlContractRepository
+    ledger: SqlLedgerRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -63,4 +71,8 @@ class SqlUnitOfWorkFactory:
                 moderation=SqlModerationRepository(connection, dialect),
                 hosts=SqlHostStateRepository(connection, dialect),
                 catalog=SqlCatalogRepository(connection, dialect),
+                commission_requests=SqlCommissionRequestRepository(connection, dialect),
+                bids=SqlBidRepository(connection),
+                contracts=SqlContractRepository(connection, dialect),
+                ledger=SqlLedgerRepository(connection),
             )
