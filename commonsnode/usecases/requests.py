@@ -7,7 +7,7 @@ one announced by another node go through the same functions; the web layer resol
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from commonsnode.clock import Clock
@@ -41,6 +41,7 @@ class RequestView:
     own_bids: tuple[Bid, ...]
     bid_count: int | None
     contract_id: str | None
+    bidder_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,15 @@ async def view_request(uow: UnitOfWorkFactory, request_id: str, actor: str | Non
         found = await tx.contracts.for_request(request_id)
         if actor == request.requester:
             ranked = await ranking(tx, request)
-            return RequestView(request, name, ranked, (), len(ranked.bids), found and found[0])
+            return RequestView(
+                request,
+                name,
+                ranked,
+                (),
+                len(ranked.bids),
+                found[0] if found else None,
+                await tx.bids.names(request_id),
+            )
         bids = await tx.bids.for_request(request_id) if actor else []
         own = tuple(b for b in bids if b.bidder == actor)
         party = found is not None and actor in (

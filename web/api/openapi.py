@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 import commonsnode
+from web.api.openapi_commissions import commission_paths
 from web.api.openapi_listings import LISTING_SCHEMA, listing_paths
 from web.keys import CONFIG
 
@@ -206,6 +207,7 @@ def document(server_url: str) -> dict[str, Any]:
         "paths": {
             **_federation_paths(),
             **listing_paths(),
+            **commission_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",
