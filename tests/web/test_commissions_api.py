@@ -385,8 +385,10 @@ async def test_contract_refusals(world: World) -> None:
     pay = {"milestone": 1, "amount": eur(1_000_000), "date": "2027-04-20", "reference": "A"}
     not_in_force = await world.call("POST", f"/api/v1/contracts/{cid}/payments", "city", pay, 409)
     assert "takes no payments" in not_in_force["detail"]
-    await world.call("POST", f"/api/v1/contracts/{cid}/sign", "city")
-    await world.call("POST", f"/api/v1/contracts/{cid}/sign", "city")  # the same again: no-op
+    signed = await world.call("POST", f"/api/v1/contracts/{cid}/sign", "city")
+    world.clock.advance(60)
+    again = await world.call("POST", f"/api/v1/contracts/{cid}/sign", "city")  # a no-op
+    assert again["signatures"] == signed["signatures"]
 
     await world.call("POST", f"/api/v1/contracts/{cid}/milestones/1/accept", "city", status=409)
     await world.call("POST", f"/api/v1/contracts/{cid}/milestones/1/deliver", "city", status=403)
@@ -408,3 +410,24 @@ async def test_contract_refusals(world: World) -> None:
         "POST", f"/api/v1/contracts/{cid}/dispute", "dev", {"reason": "unpaid"}
     )
     assert disputed["state"] == "disputed"
+
+
+async def test_a_cancelled_request_tells_every_bidder_and_stays_open_data(world: World) -> None:
+    request = await world.call("POST", "/api/v1/requests", "city", request_body(), 201)
+    rid = request["id"]
+    await world.call("POST", f"/api/v1/requests/{rid}/bids", "dev", bid_body(), 201)
+    await world.call("POST", f"/api/v1/requests/{rid}/cancel", "dev", {"reason": "x"}, 403)
+    cancelled = await world.call(
+        "POST", f"/api/v1/requests/{rid}/cancel", "city", {"reason": "budget withdrawn"}
+    )
+    assert cancelled["state"] == "cancelled"
+    assert cancelled["cancel_reason"] == "budget withdrawn"
+    seen = await world.call("GET", f"/api/v1/requests/{rid}", "dev")
+    assert seen["my_bids"][0]["status"] == "not-awarded"
+    package = await world.call("GET", f"/api/v1/requests/{rid}/ocds", None)
+    assert ocds_errors(package) == []
+    assert "tenderCancellation" in package["releases"][0]["tag"]
+    board = await world.call("GET", "/api/v1/requests?state=cancelled", "other")
+    assert [r["id"] for r in board["items"]] == [rid]
+    assert (await world.call("GET", "/api/v1/requests?state=open", "other"))["items"] == []
+    await world.call("GET", "/api/v1/requests?state=bogus", None, status=422)

@@ -73,6 +73,8 @@ async def post_sign(request: web.Request) -> web.Response:
             raise InvalidError("proof: an FEP-8b32 DataIntegrityProof object", field="proof")
     if proof is None:
         contract, _ = await get_contract(request.app[UOW], local_id, party.id)
+        if contract.signature_of(party.id) is not None:
+            return await _respond(request, local_id, party.id)  # signed already: a no-op
         proof = await sign_contract_document(
             request.app[FED], org.id, org.handle, document(contract.terms)
         )

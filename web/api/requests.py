@@ -79,7 +79,8 @@ async def get_requests(request: web.Request) -> web.Response:
     )
     body: dict[str, object] = {"items": [request_json(r, None, base=base(request)) for r in found]}
     if len(found) == PAGE:
-        body["next"] = f"{request.path}?after={found[-1].id}"
+        state = request.query.get("state")
+        body["next"] = f"{request.path}?after={found[-1].id}" + (f"&state={state}" if state else "")
     return web.json_response(body)
 
 
