@@ -17,6 +17,7 @@ from commonsnode.model.dates import parse_instant
 from commonsnode.usecases.contracts import credits_for_listing
 from commonsnode.usecases.organisations import create_organisation, create_token
 from storage import migrate
+from tests.conftest import SHARED
 from tests.keys import TEST_KEYS
 from tests.unit.commonsnode.test_ocds_export import errors as ocds_errors
 from tests.web.conftest import node_config
@@ -349,6 +350,10 @@ async def test_request_and_award_refusals(world: World) -> None:
         assert why in problem["detail"]
     await world.call("POST", "/api/v1/requests", "city", request_body(deadline="2027-01-01"), 409)
     await world.call("POST", "/api/v1/requests", "city", request_body(surprise=1), 422)
+    unknown = await world.call(
+        "POST", "/api/v1/requests", "city", request_body(listing="no-such-id"), 422
+    )
+    assert "no listing" in unknown["detail"]
 
     request = await world.call("POST", "/api/v1/requests", "city", request_body(), 201)
     rid = request["id"]
@@ -431,3 +436,18 @@ async def test_a_cancelled_request_tells_every_bidder_and_stays_open_data(world:
     assert [r["id"] for r in board["items"]] == [rid]
     assert (await world.call("GET", "/api/v1/requests?state=open", "other"))["items"] == []
     await world.call("GET", "/api/v1/requests?state=bogus", None, status=422)
+
+
+async def test_a_listing_named_by_its_id_is_stored_as_its_iri(world: World) -> None:
+    yaml = (SHARED / "publiccode" / "v0" / "valid" / "valid.yml").read_text("utf-8")
+    response = await world.client.post(
+        "/api/v1/listings",
+        data=yaml,
+        headers={**world.tokens["dev"], "Content-Type": "application/yaml"},
+    )
+    assert response.status == 201
+    listing = await response.json()
+    request = await world.call(
+        "POST", "/api/v1/requests", "city", request_body(listing=listing["id"]), 201
+    )
+    assert request["listing"] == f"{ORIGIN}/listings/{listing['id']}"

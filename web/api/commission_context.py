@@ -106,6 +106,20 @@ async def resolve_recipients(request: web.Request, values: Any) -> list[str]:
     return resolved
 
 
+async def resolve_listing(request: web.Request, value: Any) -> Any:
+    """A listing named by its id here becomes its IRI (the same on every node); an IRI is kept,
+    anything else is left for the domain's checks."""
+    if not isinstance(value, str) or not value.strip() or value.startswith(("https://", "http://")):
+        return value
+    async with request.app[UOW](readonly=True) as tx:
+        listing = await tx.listings.get_by_id(value.strip())
+    if listing is None:
+        raise InvalidError(f"listing: no listing {value.strip()!r} on this node", field="listing")
+    if listing.provenance is not None:
+        return listing.provenance.origin_iri
+    return request.app[FED].iris.listing(listing.id)
+
+
 async def _exists(request: web.Request, handle: str) -> bool:
     async with request.app[UOW](readonly=True) as tx:
         return await tx.organisations.get_by_handle(handle) is not None

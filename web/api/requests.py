@@ -27,6 +27,7 @@ from web.api.commission_context import (
     base,
     iris,
     reader,
+    resolve_listing,
     resolve_recipients,
     settings,
     verifiers,
@@ -56,6 +57,8 @@ async def post_request(request: web.Request) -> web.Response:
     reject_unknown(body, REQUEST_FIELDS)
     draft = optional_bool(body, "draft") or False
     body["recipients"] = await resolve_recipients(request, body.get("recipients"))
+    if "listing" in body:
+        body["listing"] = await resolve_listing(request, body["listing"])
     created = await create_request(
         request.app[UOW],
         request.app[CLOCK],
