@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +63,19 @@ class FederationSection:
 
 
 @dataclass(frozen=True, slots=True)
+class CommissionsSection:
+    """The platform fee on commission payments and who receives it (the commons operator).
+
+    Empty operator fields fall back to the node: its name and its instance actor.
+    """
+
+    fee_basis_points: int = 100
+    operator_name: str = ""
+    operator_iri: str = ""
+    ocid_prefix: str = "ocds-commons"
+
+
+@dataclass(frozen=True, slots=True)
 class NodeConfig:
     """Everything a node process needs to know, immutable after start-up."""
 
@@ -72,6 +86,7 @@ class NodeConfig:
     worker: WorkerSection = field(default_factory=WorkerSection)
     log: LogSection = field(default_factory=LogSection)
     federation: FederationSection = field(default_factory=FederationSection)
+    commissions: CommissionsSection = field(default_factory=CommissionsSection)
 
     @property
     def origin(self) -> str:
@@ -169,6 +184,20 @@ def _database_url(key: str, value: Any) -> str:
     return text
 
 
+def _optional_iri(key: str, value: Any) -> str:
+    text = _text(key, value).strip()
+    if text and (urlsplit(text).scheme not in {"http", "https"} or not urlsplit(text).hostname):
+        raise ConfigError(f"{key}: expected an http(s) IRI or nothing, got {text!r}")
+    return text
+
+
+def _ocid_prefix(key: str, value: Any) -> str:
+    text = _text(key, value)
+    if not re.fullmatch(r"ocds-[a-z0-9]{1,32}", text):
+        raise ConfigError(f"{key}: expected an OCDS prefix like ocds-a1b2c3, got {text!r}")
+    return text
+
+
 def _listen(key: str, value: Any) -> str:
     text = _text(key, value)
     if text:
@@ -209,6 +238,12 @@ SCHEMA: dict[str, dict[str, Validator]] = {
         "catalog_page_size": _int(1, 200),
         "backfill_pages_per_run": _int(1, 1000),
     },
+    "commissions": {
+        "fee_basis_points": _int(0, 10_000),
+        "operator_name": _text,
+        "operator_iri": _optional_iri,
+        "ocid_prefix": _ocid_prefix,
+    },
 }
 REQUIRED = {("node", "url"), ("database", "url")}
 SECTIONS: dict[str, type] = {
@@ -218,6 +253,7 @@ SECTIONS: dict[str, type] = {
     "worker": WorkerSection,
     "log": LogSection,
     "federation": FederationSection,
+    "commissions": CommissionsSection,
 }
 
 

@@ -10,13 +10,17 @@ from typing import Protocol
 from commonsnode.jobs import DeadJob, Job, JobFailure, NewJob
 from commonsnode.keys import KeyPair, KeyType
 from commonsnode.model.actors import RemoteActor, RemoteKey
+from commonsnode.model.bids import Bid
+from commonsnode.model.contracts import Contract
 from commonsnode.model.follows import Follow, FollowDirection, FollowState
+from commonsnode.model.ledger import Payment
 from commonsnode.model.listings import ListingPage, ListingQuery, ToolListing, ToolPage
 from commonsnode.model.moderation import DomainPolicy, DomainRule, FederationMode
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.rating_aggregates import ScoreCount
 from commonsnode.model.ratings import Rating, RatingPage
 from commonsnode.model.records import Credit, DeploymentTerms, ListingRecord, OfferTerms, RecordT
+from commonsnode.model.requests import Request
 
 
 class JobOutbox(Protocol):
@@ -414,6 +418,83 @@ class CreditRepository(Protocol):
         """Every credit of these listings, by role then name."""
 
 
+class CommissionRequestRepository(Protocol):
+    async def add(self, request: Request, requester_name: str) -> None:
+        """Insert a new request (with the requester's name at the time, for contracts and OCDS)."""
+
+    async def update(self, request: Request) -> None:
+        """Store the request's state and times after a transition."""
+
+    async def get(self, request_id: str, *, for_update: bool = False) -> Request | None:
+        """The request, or None; `for_update` locks it until the transaction ends (PostgreSQL)."""
+
+    async def name_of(self, request_id: str) -> str:
+        """The requester's name as recorded with the request."""
+
+    async def visible(
+        self, actor: str | None, limit: int, after: str | None = None, state: str | None = None
+    ) -> list[Request]:
+        """Requests `actor` may see (its own, public published ones, directed ones naming it),
+        newest first, keyset-paged by id."""
+
+
+class BidRepository(Protocol):
+    async def add(self, bid: Bid, bidder_name: str, iri: str) -> None:
+        """Insert a bid; ConflictError when the bid's IRI is already known."""
+
+    async def get(self, bid_id: str) -> Bid | None:
+        """The bid with this local id, or None."""
+
+    async def iri_of(self, bid_id: str) -> str | None:
+        """The bid object's IRI (the same on every node), or None."""
+
+    async def for_request(self, request_id: str) -> list[Bid]:
+        """Every bid on the request, in the order they arrived."""
+
+    async def names(self, request_id: str) -> dict[str, str]:
+        """Bidder IRI → bidder name for the request's bids."""
+
+    async def set_status(self, bids: Sequence[Bid]) -> None:
+        """Store each bid's status (after the award)."""
+
+    async def set_mark(self, bid_id: str, mark: int) -> None:
+        """The requester's 0–10 mark for the bid's approach."""
+
+    async def marks(self, request_id: str) -> dict[str, int]:
+        """Bid id → the requester's approach mark, for bids that have one."""
+
+
+class ContractRepository(Protocol):
+    async def add(self, local_id: str, contract: Contract, request_id: str) -> None:
+        """Insert a contract under a local id (its document names it by IRI)."""
+
+    async def save(self, contract: Contract) -> None:
+        """Store the contract's state, milestones and any new signatures."""
+
+    async def get(self, local_id: str, *, for_update: bool = False) -> tuple[Contract, str] | None:
+        """(the contract, its request's local id), or None."""
+
+    async def for_request(self, request_id: str) -> tuple[str, Contract] | None:
+        """(local id, contract) of the contract the request's award produced, or None."""
+
+    async def for_party(
+        self, party: str, limit: int, after: str | None = None
+    ) -> list[tuple[str, Contract]]:
+        """(local id, contract) the actor is buyer or supplier of, newest first, keyset-paged."""
+
+    async def completed_for_listing(self, listing: str) -> list[Contract]:
+        """Completed contracts about one listing (for its credits)."""
+
+
+class LedgerRepository(Protocol):
+    async def add(self, payment: Payment, postings: Sequence[tuple[str, int, str]]) -> bool:
+        """Book a payment and its (account, amount, kind) postings; False (nothing written)
+        when the contract already has a payment with that reference."""
+
+    async def for_contract(self, contract_id: str) -> list[Payment]:
+        """The contract's payments, in no particular order (the ledger sorts them)."""
+
+
 class UnitOfWork(Protocol):
     """The repositories bound to one database transaction."""
 
@@ -434,6 +515,10 @@ class UnitOfWork(Protocol):
     deployments: ListingRecordRepository[DeploymentTerms]
     support_offers: ListingRecordRepository[OfferTerms]
     credits: CreditRepository
+    commission_requests: CommissionRequestRepository
+    bids: BidRepository
+    contracts: ContractRepository
+    ledger: LedgerRepository
 
 
 class UnitOfWorkFactory(Protocol):

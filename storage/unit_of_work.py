@@ -13,10 +13,14 @@ from storage.inbox_log import SqlInboxLog, SqlTombstoneRepository
 from storage.queue import SqlJobOutbox
 from storage.repositories.activities import SqlActivityRepository
 from storage.repositories.actors import SqlRemoteActorRepository
+from storage.repositories.bids import SqlBidRepository
 from storage.repositories.catalog import SqlCatalogRepository
+from storage.repositories.commission_requests import SqlCommissionRequestRepository
+from storage.repositories.contracts import SqlContractRepository
 from storage.repositories.credits import SqlCreditRepository
 from storage.repositories.follows import SqlFollowRepository
 from storage.repositories.keys import SqlKeyRepository
+from storage.repositories.ledger import SqlLedgerRepository
 from storage.repositories.listing_records import (
     SqlListingRecordRepository,
     deployment_repository,
@@ -48,6 +52,10 @@ class SqlUnitOfWork:
     deployments: SqlListingRecordRepository[DeploymentTerms]
     support_offers: SqlListingRecordRepository[OfferTerms]
     credits: SqlCreditRepository
+    commission_requests: SqlCommissionRequestRepository
+    bids: SqlBidRepository
+    contracts: SqlContractRepository
+    ledger: SqlLedgerRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -79,4 +87,8 @@ class SqlUnitOfWorkFactory:
                 deployments=deployment_repository(connection),
                 support_offers=support_offer_repository(connection),
                 credits=SqlCreditRepository(connection),
+                commission_requests=SqlCommissionRequestRepository(connection, dialect),
+                bids=SqlBidRepository(connection),
+                contracts=SqlContractRepository(connection, dialect),
+                ledger=SqlLedgerRepository(connection),
             )

@@ -45,7 +45,16 @@ from web.activitypub import (
     rating_objects,
     record_objects,
 )
-from web.api import follows, listings, moderation, openapi, organisations, ratings, records
+from web.api import (
+    commissions,
+    follows,
+    listings,
+    moderation,
+    openapi,
+    organisations,
+    ratings,
+    records,
+)
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
@@ -244,6 +253,7 @@ def create_app(node: Node) -> web.Application:
     ratings.setup(app)
     records.setup(app)
     moderation.setup(app)
+    commissions.setup(app)
     home.setup(app)
     catalog_pages.setup(app)
     return app

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 import commonsnode
+from web.api.openapi_commissions import commission_paths
 from web.api.openapi_listings import LISTING_SCHEMA, listing_paths
 from web.api.openapi_ratings import RATING_SCHEMAS, rating_paths
 from web.api.openapi_records import record_paths
@@ -211,6 +212,7 @@ def document(server_url: str) -> dict[str, Any]:
             **listing_paths(),
             **rating_paths(),
             **record_paths(),
+            **commission_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",

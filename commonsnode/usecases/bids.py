@@ -1,0 +1,55 @@
+"""Use-cases for bids: submit one (local now, from another node later) and mark approaches.
+
+A bid is checked on the requester's node by `check_admissible`, whoever sends it, so a remote
+bid entering through the inbox will be refused for the same reasons as a local one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from commonsnode.clock import Clock
+from commonsnode.errors import ForbiddenError, NotFoundError
+from commonsnode.model.bids import Bid, new_bid, parse_bid_terms
+from commonsnode.model.contracts import Party
+from commonsnode.model.evaluation import check_mark
+from commonsnode.ports import UnitOfWorkFactory
+
+
+async def submit_bid(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    request_id: str,
+    bidder: Party,
+    body: Mapping[str, Any],
+    *,
+    bid_id: str,
+    bid_iri: str,
+) -> Bid:
+    """Record `bidder`'s bid on the request, or refuse it with the reason (late, closed, own
+    request, not invited, wrong currency). A draft request is invisible, so 404."""
+    terms = parse_bid_terms(body)
+    now = clock.now()
+    async with uow() as tx:
+        request = await tx.commission_requests.get(request_id, for_update=True)
+        if request is None or (request.state == "draft" and bidder.id != request.requester):
+            raise NotFoundError(f"no request {request_id}")
+        bid = new_bid(bid_id, request, bidder.id, terms, now)
+        await tx.bids.add(bid, bidder.name, bid_iri)
+    return bid
+
+
+async def mark_approach(
+    uow: UnitOfWorkFactory, request_id: str, actor: str, bid_id: str, mark: object
+) -> None:
+    """The requester marks a bid's approach 0–10 (the `approach` criterion of the ranking)."""
+    checked = check_mark(mark)
+    async with uow() as tx:
+        request = await tx.commission_requests.get(request_id)
+        bid = await tx.bids.get(bid_id)
+        if request is None or bid is None or bid.request_id != request_id:
+            raise NotFoundError(f"no bid {bid_id} on request {request_id}")
+        if actor != request.requester:
+            raise ForbiddenError("only the requester marks the bids on its request")
+        await tx.bids.set_mark(bid_id, checked)

@@ -1,0 +1,125 @@
+"""What the commission API handlers share: who acts (as a Party), settings from configuration,
+recipient resolution and the proof verifier."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+
+from commonsnode.errors import InvalidError
+from commonsnode.model.contracts import Party, Verifier
+from commonsnode.model.organisations import Organisation
+from commonsnode.usecases.contracts import CommissionSettings, Verifiers
+from federation.commissions import CommissionIris, contract_verifier
+from web.api.auth import require_org
+from web.keys import CONFIG, FED, UOW
+
+
+def party_of(request: web.Request, org: Organisation) -> Party:
+    """A local organisation as a commission party: its actor IRI and name."""
+    return Party(request.app[FED].iris.org(org.handle), org.name)
+
+
+async def acting(request: web.Request) -> tuple[Organisation, Party]:
+    """The token's organisation (401 without a token)."""
+    org = await require_org(request)
+    return org, party_of(request, org)
+
+
+async def reader(request: web.Request) -> str | None:
+    """The actor IRI of the token's organisation, or None for an anonymous reader."""
+    if "Authorization" not in request.headers:
+        return None
+    return (await acting(request))[1].id
+
+
+def base(request: web.Request) -> str:
+    return request.app[CONFIG].origin
+
+
+def iris(request: web.Request) -> CommissionIris:
+    return CommissionIris(request.app[CONFIG].origin)
+
+
+def settings(request: web.Request) -> CommissionSettings:
+    """Fee and operator from `[commissions]`; the operator defaults to the node itself."""
+    config = request.app[CONFIG]
+    section = config.commissions
+    return CommissionSettings(
+        fee_basis_points=section.fee_basis_points,
+        operator=Party(
+            section.operator_iri or f"{config.origin}/actor",
+            section.operator_name or config.node.name,
+        ),
+    )
+
+
+def verifiers(request: web.Request) -> Verifiers:
+    fed = request.app[FED]
+
+    async def build(parties: Sequence[str], methods: Sequence[str]) -> Verifier:
+        return await contract_verifier(fed, parties, methods)
+
+    return build
+
+
+async def resolve_recipients(request: web.Request, values: Any) -> list[str]:
+    """Recipients as actor IRIs: local acct: handles and IRIs must name an organisation here;
+    remote IRIs are kept; remote acct: handles wait for federation of requests."""
+    if values is None:
+        return []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise InvalidError("recipients: a list of actor IRIs or acct: handles", field="recipients")
+    fed = request.app[FED]
+    resolved: list[str] = []
+    for raw in values:
+        value = raw.strip()
+        if value.startswith(("https://", "http://")):
+            if fed.iris.is_local(value):
+                handle = fed.iris.org_handle(value)
+                if handle is None or not await _exists(request, handle):
+                    raise InvalidError(
+                        f"recipients: {value} is not an organisation on this node",
+                        field="recipients",
+                    )
+            resolved.append(value)
+            continue
+        name, at, host = value.removeprefix("acct:").lstrip("@").partition("@")
+        if not at or not name or not host:
+            raise InvalidError(
+                f"recipients: {value!r} is neither an actor IRI nor acct:name@host",
+                field="recipients",
+            )
+        if host.lower() != fed.iris.host.lower():
+            raise InvalidError(
+                f"recipients: {value} is on another node; give its actor IRI "
+                "(acct: handles on other nodes are not resolved yet)",
+                field="recipients",
+            )
+        if not await _exists(request, name):
+            raise InvalidError(
+                f"recipients: no organisation {name!r} on this node", field="recipients"
+            )
+        resolved.append(fed.iris.org(name))
+    return resolved
+
+
+async def resolve_listing(request: web.Request, value: Any) -> Any:
+    """A listing named by its id here becomes its IRI (the same on every node); an IRI is kept,
+    anything else is left for the domain's checks."""
+    if not isinstance(value, str) or not value.strip() or value.startswith(("https://", "http://")):
+        return value
+    async with request.app[UOW](readonly=True) as tx:
+        listing = await tx.listings.get_by_id(value.strip())
+    if listing is None:
+        raise InvalidError(f"listing: no listing {value.strip()!r} on this node", field="listing")
+    if listing.provenance is not None:
+        return listing.provenance.origin_iri
+    return request.app[FED].iris.listing(listing.id)
+
+
+async def _exists(request: web.Request, handle: str) -> bool:
+    async with request.app[UOW](readonly=True) as tx:
+        return await tx.organisations.get_by_handle(handle) is not None

@@ -1,0 +1,170 @@
+"""Contracts, milestones and payments in the JSON API (`/api/v1/contracts…`).
+
+Only the buyer and the supplier see a contract. Signing: the node signs the contract document
+with the token organisation's Ed25519 key (FEP-8b32); a body `{"proof": …}` instead records a
+proof the organisation made elsewhere, checked the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from commonsnode.errors import InvalidError
+from commonsnode.model.contracts import document
+from commonsnode.usecases.contracts import (
+    act_on_contract,
+    get_contract,
+    list_contracts,
+    sign_contract,
+    verifier_for,
+)
+from commonsnode.usecases.payments import ledger_view, record_payment
+from federation.commissions import sign_contract_document
+from web.api.body import optional_str, read_json_object, reject_unknown
+from web.api.commission_context import acting, base, verifiers
+from web.api.commission_json import contract_json, entry_json, ledger_json
+from web.keys import CLOCK, FED, UOW
+
+PAYMENT_FIELDS = {"milestone", "amount", "date", "reference"}
+
+
+async def _respond(
+    request: web.Request, local_id: str, actor: str, status: int = 200
+) -> web.Response:
+    contract, request_id = await get_contract(request.app[UOW], local_id, actor)
+    verify = await verifier_for(verifiers(request), contract)
+    return web.json_response(
+        contract_json(local_id, contract, request_id, verify, base=base(request)), status=status
+    )
+
+
+async def get_contracts(request: web.Request) -> web.Response:
+    """The contracts the token's organisation is a party to, newest first."""
+    _, party = await acting(request)
+    found = await list_contracts(request.app[UOW], party.id, after=request.query.get("after"))
+    build = verifiers(request)
+    items = []
+    for local_id, contract in found:
+        verify = await verifier_for(build, contract)
+        items.append(contract_json(local_id, contract, "", verify, base=base(request)))
+    for item in items:
+        item.pop("request")
+        item.pop("document")
+    return web.json_response({"items": items})
+
+
+async def get_one(request: web.Request) -> web.Response:
+    _, party = await acting(request)
+    return await _respond(request, request.match_info["id"], party.id)
+
+
+async def post_sign(request: web.Request) -> web.Response:
+    """Sign as the token's organisation (or record its own proof from the body)."""
+    org, party = await acting(request)
+    local_id = request.match_info["id"]
+    proof: Any = None
+    if request.can_read_body:
+        body = await read_json_object(request)
+        reject_unknown(body, {"proof"})
+        proof = body.get("proof")
+        if proof is not None and not isinstance(proof, dict):
+            raise InvalidError("proof: an FEP-8b32 DataIntegrityProof object", field="proof")
+    if proof is None:
+        contract, _ = await get_contract(request.app[UOW], local_id, party.id)
+        if contract.signature_of(party.id) is not None:
+            return await _respond(request, local_id, party.id)  # signed already: a no-op
+        proof = await sign_contract_document(
+            request.app[FED], org.id, org.handle, document(contract.terms)
+        )
+    await sign_contract(
+        request.app[UOW], request.app[CLOCK], verifiers(request), local_id, party.id, proof
+    )
+    return await _respond(request, local_id, party.id)
+
+
+async def _act(request: web.Request, action: str, milestone: int | None = None) -> web.Response:
+    _, party = await acting(request)
+    reason = None
+    if request.can_read_body:
+        body = await read_json_object(request)
+        reject_unknown(body, {"reason"})
+        reason = optional_str(body, "reason")
+    await act_on_contract(
+        request.app[UOW],
+        request.app[CLOCK],
+        verifiers(request),
+        request.match_info["id"],
+        party.id,
+        action,
+        milestone=milestone,
+        reason=reason,
+    )
+    return await _respond(request, request.match_info["id"], party.id)
+
+
+def _milestone(request: web.Request) -> int:
+    raw = request.match_info["n"]
+    if not raw.isdigit():
+        raise InvalidError("milestone: a number from 1", field="milestone")
+    return int(raw)
+
+
+async def start(request: web.Request) -> web.Response:
+    return await _act(request, "start")
+
+
+async def dispute(request: web.Request) -> web.Response:
+    return await _act(request, "dispute")
+
+
+async def deliver(request: web.Request) -> web.Response:
+    """The supplier delivers a milestone (a signed contract starts with its first delivery)."""
+    return await _act(request, "deliver", _milestone(request))
+
+
+async def accept(request: web.Request) -> web.Response:
+    """The buyer accepts a delivered milestone; all accepted completes the contract."""
+    return await _act(request, "accept", _milestone(request))
+
+
+async def reject(request: web.Request) -> web.Response:
+    """The buyer rejects a delivery: the milestone is pending again."""
+    return await _act(request, "reject", _milestone(request))
+
+
+async def post_payment(request: web.Request) -> web.Response:
+    """The buyer records a payment; 201 when booked, 200 when the same payment was already."""
+    _, party = await acting(request)
+    body = await read_json_object(request)
+    reject_unknown(body, PAYMENT_FIELDS)
+    entry, created = await record_payment(
+        request.app[UOW], request.match_info["id"], party.id, body
+    )
+    fee = next((p.amount.to_json() for p in entry.postings if p.kind == "fee"), None)
+    return web.json_response(
+        {"recorded": created, "entry": entry_json(entry), "fee": fee},
+        status=201 if created else 200,
+    )
+
+
+async def get_ledger(request: web.Request) -> web.Response:
+    """The contract's double-entry ledger, the same for both parties."""
+    _, party = await acting(request)
+    local_id = request.match_info["id"]
+    view = await ledger_view(request.app[UOW], local_id, party.id)
+    return web.json_response(ledger_json(view, local_id))
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/v1/contracts", get_contracts)
+    app.router.add_get("/api/v1/contracts/{id}", get_one)
+    app.router.add_post("/api/v1/contracts/{id}/sign", post_sign)
+    app.router.add_post("/api/v1/contracts/{id}/start", start)
+    app.router.add_post("/api/v1/contracts/{id}/dispute", dispute)
+    app.router.add_post("/api/v1/contracts/{id}/milestones/{n}/deliver", deliver)
+    app.router.add_post("/api/v1/contracts/{id}/milestones/{n}/accept", accept)
+    app.router.add_post("/api/v1/contracts/{id}/milestones/{n}/reject", reject)
+    app.router.add_post("/api/v1/contracts/{id}/payments", post_payment)
+    app.router.add_get("/api/v1/contracts/{id}/ledger", get_ledger)

@@ -1,0 +1,211 @@
+"""Commission requests and bids in the JSON API (`/api/v1/requests…`).
+
+Refusals are the domain's errors as RFC 9457 problems: a late bid or a closed request is 409, a
+bid on one's own request or an uninvited one 403, a bid in another currency 422.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from commonsnode.errors import InvalidError
+from commonsnode.ids import new_id
+from commonsnode.usecases.bids import mark_approach, submit_bid
+from commonsnode.usecases.contracts import award
+from commonsnode.usecases.requests import (
+    PAGE,
+    OcdsPublisher,
+    act_on_request,
+    create_request,
+    list_requests,
+    open_data,
+    view_request,
+)
+from web.api.body import optional_bool, optional_str, read_json_object, reject_unknown
+from web.api.commission_context import (
+    acting,
+    base,
+    iris,
+    reader,
+    resolve_listing,
+    resolve_recipients,
+    settings,
+    verifiers,
+)
+from web.api.commission_json import bid_json, contract_json, request_json, request_view_json
+from web.keys import CLOCK, CONFIG, UOW
+
+REQUEST_FIELDS = {
+    "kind",
+    "title",
+    "description",
+    "requirements",
+    "budget",
+    "deadline",
+    "criteria",
+    "listing",
+    "recipients",
+    "draft",
+}
+BID_FIELDS = {"price", "timeline_days", "approach", "milestones", "team"}
+
+
+async def post_request(request: web.Request) -> web.Response:
+    """Create a request as the token's organisation: published at once, or a draft."""
+    _, party = await acting(request)
+    body = await read_json_object(request)
+    reject_unknown(body, REQUEST_FIELDS)
+    draft = optional_bool(body, "draft") or False
+    body["recipients"] = await resolve_recipients(request, body.get("recipients"))
+    if "listing" in body:
+        body["listing"] = await resolve_listing(request, body["listing"])
+    created = await create_request(
+        request.app[UOW],
+        request.app[CLOCK],
+        party,
+        body,
+        request_id=new_id(request.app[CLOCK].now()),
+        publish=not draft,
+    )
+    payload = request_json(created, party.name, base=base(request))
+    return web.json_response(payload, status=201, headers={"Location": payload["url"]})
+
+
+async def get_requests(request: web.Request) -> web.Response:
+    """The request board: public requests, the caller's own, and those directed to it."""
+    actor = await reader(request)
+    found = await list_requests(
+        request.app[UOW],
+        actor,
+        after=request.query.get("after"),
+        state=request.query.get("state"),
+    )
+    body: dict[str, object] = {"items": [request_json(r, None, base=base(request)) for r in found]}
+    if len(found) == PAGE:
+        state = request.query.get("state")
+        body["next"] = f"{request.path}?after={found[-1].id}" + (f"&state={state}" if state else "")
+    return web.json_response(body)
+
+
+async def get_request(request: web.Request) -> web.Response:
+    view = await view_request(request.app[UOW], request.match_info["id"], await reader(request))
+    return web.json_response(request_view_json(view, base=base(request)))
+
+
+async def _act(request: web.Request, action: str) -> web.Response:
+    _, party = await acting(request)
+    reason = None
+    if request.can_read_body:
+        body = await read_json_object(request)
+        reject_unknown(body, {"reason"})
+        reason = optional_str(body, "reason")
+    await act_on_request(
+        request.app[UOW],
+        request.app[CLOCK],
+        request.match_info["id"],
+        party.id,
+        action,
+        reason=reason,
+    )
+    view = await view_request(request.app[UOW], request.match_info["id"], party.id)
+    return web.json_response(request_view_json(view, base=base(request)))
+
+
+async def publish(request: web.Request) -> web.Response:
+    return await _act(request, "publish")
+
+
+async def close(request: web.Request) -> web.Response:
+    return await _act(request, "close")
+
+
+async def cancel(request: web.Request) -> web.Response:
+    return await _act(request, "cancel")
+
+
+async def post_bid(request: web.Request) -> web.Response:
+    """A bid as the token's organisation; goes to the requester only."""
+    _, party = await acting(request)
+    body = await read_json_object(request)
+    reject_unknown(body, BID_FIELDS)
+    request_id = request.match_info["id"]
+    bid_id = new_id(request.app[CLOCK].now())
+    bid = await submit_bid(
+        request.app[UOW],
+        request.app[CLOCK],
+        request_id,
+        party,
+        body,
+        bid_id=bid_id,
+        bid_iri=iris(request).bid(request_id, bid_id),
+    )
+    return web.json_response(bid_json(bid, party.name), status=201)
+
+
+async def post_mark(request: web.Request) -> web.Response:
+    """The requester marks a bid's approach 0–10 (the ranking's approach criterion)."""
+    _, party = await acting(request)
+    body = await read_json_object(request)
+    reject_unknown(body, {"mark"})
+    await mark_approach(
+        request.app[UOW],
+        request.match_info["id"],
+        party.id,
+        request.match_info["bid"],
+        body.get("mark"),
+    )
+    view = await view_request(request.app[UOW], request.match_info["id"], party.id)
+    return web.json_response(request_view_json(view, base=base(request)))
+
+
+async def post_award(request: web.Request) -> web.Response:
+    """Award one bid; answers with the contract awaiting both parties' signatures."""
+    _, party = await acting(request)
+    body = await read_json_object(request)
+    reject_unknown(body, {"bid"})
+    if "bid" not in body:
+        raise InvalidError("bid: name the bid to award", field="bid")
+    request_id = request.match_info["id"]
+    local_id, contract = await award(
+        request.app[UOW],
+        request.app[CLOCK],
+        settings(request),
+        iris(request),
+        request_id,
+        party.id,
+        body["bid"],
+        contract_id=new_id(request.app[CLOCK].now()),
+    )
+    verify = await verifiers(request)([], [])
+    payload = contract_json(local_id, contract, request_id, verify, base=base(request))
+    return web.json_response(payload, status=201, headers={"Location": payload["url"]})
+
+
+async def get_ocds(request: web.Request) -> web.Response:
+    """The request's OCDS 1.1 release package: open data, readable without a token."""
+    config = request.app[CONFIG]
+    package = await open_data(
+        request.app[UOW],
+        request.match_info["id"],
+        await reader(request),
+        OcdsPublisher(
+            ocid_prefix=config.commissions.ocid_prefix,
+            name=config.node.name,
+            uri=config.origin,
+        ),
+        package_uri=f"{config.origin}{request.path}",
+    )
+    return web.json_response(package)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/v1/requests", post_request)
+    app.router.add_get("/api/v1/requests", get_requests)
+    app.router.add_get("/api/v1/requests/{id}", get_request)
+    app.router.add_post("/api/v1/requests/{id}/publish", publish)
+    app.router.add_post("/api/v1/requests/{id}/close", close)
+    app.router.add_post("/api/v1/requests/{id}/cancel", cancel)
+    app.router.add_post("/api/v1/requests/{id}/bids", post_bid)
+    app.router.add_post("/api/v1/requests/{id}/bids/{bid}/mark", post_mark)
+    app.router.add_post("/api/v1/requests/{id}/award", post_award)
+    app.router.add_get("/api/v1/requests/{id}/ocds", get_ocds)
