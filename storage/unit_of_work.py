@@ -13,11 +13,13 @@ from storage.queue import SqlJobOutbox
 from storage.repositories.activities import SqlActivityRepository
 from storage.repositories.actors import SqlRemoteActorRepository
 from storage.repositories.catalog import SqlCatalogRepository
+from storage.repositories.flags import SqlFlagRepository
 from storage.repositories.follows import SqlFollowRepository
 from storage.repositories.keys import SqlKeyRepository
 from storage.repositories.listings import SqlListingRepository
 from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
+from storage.repositories.reports import SqlReportRepository
 from storage.repositories.tokens import SqlTokenRepository
 
 
@@ -36,6 +38,8 @@ class SqlUnitOfWork:
     moderation: SqlModerationRepository
     hosts: SqlHostStateRepository
     catalog: SqlCatalogRepository
+    reports: SqlReportRepository
+    flags: SqlFlagRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -63,4 +67,6 @@ class SqlUnitOfWorkFactory:
                 moderation=SqlModerationRepository(connection, dialect),
                 hosts=SqlHostStateRepository(connection, dialect),
                 catalog=SqlCatalogRepository(connection, dialect),
+                reports=SqlReportRepository(connection, dialect),
+                flags=SqlFlagRepository(connection),
             )
