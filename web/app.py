@@ -36,8 +36,8 @@ from storage.queue import SqlJobQueue
 from storage.sqlite_ingest import SqliteInboxIngest
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from web import health, wellknown
-from web.activitypub import actors, catalog, collections, inbox, objects
-from web.api import follows, listings, moderation, openapi, organisations
+from web.activitypub import actors, catalog, collections, inbox, objects, report_objects
+from web.api import follows, listings, moderation, openapi, organisations, reports
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
@@ -227,11 +227,13 @@ def create_app(node: Node) -> web.Application:
     catalog.setup(app)
     collections.setup(app)
     objects.setup(app)
+    report_objects.setup(app)
     openapi.setup(app)
     organisations.setup(app)
     follows.setup(app)
     listings.setup(app)
     moderation.setup(app)
+    reports.setup(app)
     home.setup(app)
     catalog_pages.setup(app)
     return app

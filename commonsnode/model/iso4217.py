@@ -45,3 +45,20 @@ def check_money(value: object, field: str) -> Money:
     if not isinstance(currency, str) or currency not in CURRENCIES:
         raise InvalidError(f"{field}.currency: an ISO 4217 code such as EUR", field=field)
     return Money(amount, currency)
+
+
+# Currencies whose minor unit is not a hundredth (ISO 4217 "E" column); the rest have 2.
+_MINOR_DIGITS = {
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+}
+
+
+def format_money(money: Money) -> str:
+    """`EUR 12,500.00`: integer arithmetic only, so no amount is ever rounded."""
+    digits = _MINOR_DIGITS.get(money.currency, 2)
+    whole, minor = divmod(money.amount, 10**digits)
+    text = f"{whole:,}" + (f".{minor:0{digits}d}" if digits else "")
+    return f"{money.currency} {text}"

@@ -21,6 +21,7 @@ from web.pages.parts import (
     status_label,
     tool_href,
 )
+from web.pages.report_sections import reports_section
 
 PAGE = 20
 # facet name -> (query parameter, heading)
@@ -284,6 +285,7 @@ async def tool_page(request: web.Request) -> web.Response:
         + "</dl>"
         f"<h2>Who uses it</h2>{used_html}"
         f'<h2>Listings</h2><ul class="plain">{"".join(listing_items)}</ul>'
+        + await reports_section(request, tool)
     )
     return page(first.name, body, node_name=config.node.name)
 

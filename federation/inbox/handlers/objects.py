@@ -17,6 +17,7 @@ from federation.fetch import FetchBudget, FetchError
 from federation.inbox.dispatch import HandlerError, Incoming
 from federation.inbox.handlers import actors
 from federation.inbox.handlers.listing_objects import LISTINGS
+from federation.inbox.handlers.report_objects import COMMENTS, REPORTS
 from federation.inbox.object_kinds import ObjectKind
 from federation.iris import origin_of
 from federation.jsonld.loader import JsonLdRejected
@@ -127,4 +128,5 @@ async def handle_delete(fed: Federation, incoming: Incoming) -> None:
 
 
 # Every object kind the inbox keeps; a document is the first kind that recognises it.
-KINDS: tuple[ObjectKind, ...] = (LISTINGS,)
+# COMMENTS (any Note replying to something) stays last: it must not shadow other Note kinds.
+KINDS: tuple[ObjectKind, ...] = (LISTINGS, REPORTS, COMMENTS)
