@@ -48,12 +48,9 @@ def check_money(value: object, field: str) -> Money:
 
 
 # Currencies whose minor unit is not a hundredth (ISO 4217 "E" column); the rest have 2.
-_MINOR_DIGITS = {
-    **dict.fromkeys(
-        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(), 0
-    ),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-}
+_NO_MINOR = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF"
+_THOUSANDTHS = "BHD IQD JOD KWD LYD OMR TND"
+_MINOR_DIGITS = {**dict.fromkeys(_NO_MINOR.split(), 0), **dict.fromkeys(_THOUSANDTHS.split(), 3)}
 
 
 def format_money(money: Money) -> str:
