@@ -8,6 +8,7 @@ from aiohttp import web
 
 import commonsnode
 from web.api.openapi_listings import LISTING_SCHEMA, listing_paths
+from web.api.openapi_reports import REPORT_SCHEMA, report_paths
 from web.keys import CONFIG
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -168,6 +169,7 @@ def document(server_url: str) -> dict[str, Any]:
             "schemas": {
                 "Organisation": _ORGANISATION,
                 "Listing": LISTING_SCHEMA,
+                "Report": REPORT_SCHEMA,
                 "Problem": {
                     "type": "object",
                     "description": "RFC 9457 problem details",
@@ -206,6 +208,7 @@ def document(server_url: str) -> dict[str, Any]:
         "paths": {
             **_federation_paths(),
             **listing_paths(),
+            **report_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",
