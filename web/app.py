@@ -42,6 +42,7 @@ from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
 from web.pages import home
+from web.pages import moderation as moderation_pages
 
 __all__ = [
     "DatabaseError",
@@ -236,6 +237,7 @@ def create_app(node: Node) -> web.Application:
     reports.setup(app)
     home.setup(app)
     catalog_pages.setup(app)
+    moderation_pages.setup(app)
     return app
 
 
