@@ -4,13 +4,18 @@ operator's queue both ways, and forged reports store nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from commonsnode.model.listings import Provenance
+from commonsnode.model.reports import check_facts, check_text, new_local_report
 from commonsnode.usecases.organisations import create_token
 from federation.integrity import sign_as
+from federation.reports import signed_article
 from federation.vocab import DEFAULT_CONTEXT
 from tests.federation.cluster import Cluster, ClusterNode, cluster
 from tests.federation.test_listing_story import dead_errors, followed_listing, send_as
@@ -226,3 +231,77 @@ async def _org_id(node: ClusterNode, handle: str) -> str:
         org = await tx.organisations.get_by_handle(handle)
     assert org is not None
     return org.id
+
+
+async def test_reports_from_blocked_domains_or_about_unknown_listings_are_not_kept(
+    tmp_path: Path,
+) -> None:
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        published, received = await followed_listing(c)
+        async with beta.node.uow(readonly=True) as tx:
+            listing = await tx.listings.get_by_id(received["id"])
+            org = await tx.organisations.get_by_handle("devs")
+        assert listing is not None
+        assert org is not None
+        # A report about a listing alpha does not hold is dropped without an error.
+        elsewhere = replace(
+            listing,
+            provenance=Provenance(
+                "https://x.example/listings/1", "https://x.example/o", "x", 0, ""
+            ),
+        )
+        report = new_local_report(
+            "never-stored", listing.id, org.id, check_text(REPORT), check_facts(REPORT), 1.0
+        )
+        article = await signed_article(beta.node.federation, org, report, elsewhere)
+        await send_as(c, beta, "devs", "Create", article, to=alpha)
+        assert await reports_on(alpha, published["id"], "city") == []
+        assert await dead_errors(alpha) == []
+
+        # alpha's operator blocks beta's host: beta's reports no longer arrive.
+        op = await operator(alpha, "city")
+        status, _ = await alpha.api(
+            "POST", "/api/v1/admin/domains", as_=op, json={"domain": beta.host.split(":")[0]}
+        )
+        assert status == 201
+        status, _ = await beta.api(
+            "POST", f"/api/v1/listings/{received['id']}/reports", as_="devs", json=REPORT
+        )
+        assert status == 201
+        await c.settle()
+        assert await reports_on(alpha, published["id"], "city") == []
+
+
+async def test_only_the_author_deletes_a_report_or_undoes_a_like(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        published, report, copy = await beta_reports(c)
+        await beta.org("mallory", kind="developer")
+        await send_as(c, beta, "mallory", "Delete", report["iri"], to=alpha)
+        assert [r["id"] for r in await reports_on(alpha, published["id"], "city")] == [copy["id"]]
+        assert any("not the author" in e for e in await dead_errors(alpha))
+
+        status, _ = await alpha.api("POST", f"/api/v1/reports/{copy['id']}/helpful", as_="city")
+        assert status == 200
+        await c.settle()
+        (like_iri,) = await _activities(alpha, "Like")  # the Like alpha's city sent
+        undo = {
+            "id": like_iri,
+            "type": "Like",
+            "actor": alpha.actor("city"),
+            "object": report["iri"],
+        }
+        await alpha.org("eve")
+        await send_as(c, alpha, "eve", "Undo", undo, to=beta)
+        status, mine = await beta.api("GET", f"/api/v1/reports/{report['id']}", as_="devs")
+        assert mine["helpful"] == 1
+        assert any("its own Like" in e for e in await dead_errors(beta))
+
+
+async def _activities(node: ClusterNode, type_: str) -> list[str]:
+    async with node.node.db.transaction(readonly=True) as connection:
+        rows = await connection.execute(
+            sa.text("SELECT id FROM activities WHERE type = :t"), {"t": type_}
+        )
+        return [f"{node.origin}/activities/{row[0]}" for row in rows]
