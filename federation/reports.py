@@ -87,12 +87,14 @@ async def handle_report_event(fed: Federation, job: Job) -> None:
         listing = await tx.listings.get_by_id(report.listing_id) if report else None
         author = await _listing_author(fed, tx, listing) if listing else None
     object_: dict[str, Any] | None = None
-    if report is None or org is None or listing is None or report.org_id != org.id:
+    if report is None or org is None or report.org_id != org.id:
         log.info("report %s: nothing to publish for %s", event.report_id, event.change)
     elif event.change == "deleted":
         object_ = tombstone(report, fed.iris)
-    elif report.state == "published":
+    elif report.state == "published" and listing is not None:
         object_ = await signed_article(fed, org, report, listing)
+    else:  # deleted since, or about a listing no longer held: nothing to say about it
+        log.info("report %s: %s not sent", event.report_id, event.change)
     inbox = await inbox_of(fed, author) if author else None
     async with fed.uow() as tx:
         if object_ is not None and org is not None:

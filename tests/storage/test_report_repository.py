@@ -90,6 +90,10 @@ async def test_reports_round_trip_with_comments_and_helpful_marks(
         assert await tx.reports.get_comment("https://m.example/n/1") is None
         assert await tx.reports.helpful_counts([mine.id]) == {}
         assert not await tx.reports.delete(mine.id)
+        # A report outlives its listing (an organisation's own report stays when a federated
+        # listing's author deletes it).
+        assert await tx.listings.delete(listing.id)
+        assert await tx.reports.get_by_id(theirs.id) == theirs
 
 
 async def test_flags_queue_newest_first_and_decisions_stick(

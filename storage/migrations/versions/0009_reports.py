@@ -19,12 +19,9 @@ def upgrade() -> None:
     op.create_table(
         "reports",
         sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column(
-            "listing_id",
-            sa.String(36),
-            sa.ForeignKey("listings.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        # No foreign key: an organisation's own report outlives a federated listing that
+        # its author deleted (the report stays on its page and on other nodes).
+        sa.Column("listing_id", sa.String(36), nullable=False),
         sa.Column("org_id", sa.String(36), sa.ForeignKey("organisations.id", ondelete="CASCADE")),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("title", sa.Text, nullable=False),
