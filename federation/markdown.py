@@ -3,6 +3,7 @@ then the same sanitiser as any remote HTML, so a report shows what Mastodon woul
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 from markdown_it import MarkdownIt
@@ -15,6 +16,7 @@ from federation.sanitize import sanitize_html
 _RENDERER: Final = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+@lru_cache(maxsize=256)  # pages render local reports on every view; a hostile text costs ~1 s
 def render_markdown(text: str) -> str:
     """Sanitised HTML of a Markdown text (headings shown as bold paragraphs, images dropped)."""
     if not text.strip():
