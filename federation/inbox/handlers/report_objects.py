@@ -110,6 +110,8 @@ async def keep_comment(fed: Federation, incoming: Incoming, document: dict[str, 
         report = await report_by_iri(fed, tx, target)
         if report is None:
             return  # a reply to something else: not ours to keep
+        if id_of(document.get("attributedTo")) != incoming.actor:
+            raise HandlerError(f"{incoming.actor} is not the author of {iri}")
         if await tx.tombstones.exists(iri):
             return
         existing = await tx.reports.get_comment(iri)
@@ -140,4 +142,6 @@ async def remove_comment(fed: Federation, iri: str, actor: str) -> bool:
 
 
 REPORTS = ObjectKind("report", is_report, keep_report, remove_report)
-COMMENTS = ObjectKind("comment", is_reply, keep_comment, remove_comment)
+# Not `attributed`: the author is checked in keep_comment, only for replies to our reports, so
+# the fediverse's other replies stay silently ignored as before.
+COMMENTS = ObjectKind("comment", is_reply, keep_comment, remove_comment, attributed=False)
