@@ -14,11 +14,17 @@ import sqlalchemy as sa
 from commonsnode.model.listings import Provenance
 from commonsnode.model.reports import check_facts, check_text, new_local_report
 from commonsnode.usecases.organisations import create_token
+from federation.inbox.handlers.report_objects import forget_report
 from federation.integrity import sign_as
 from federation.reports import signed_article
 from federation.vocab import DEFAULT_CONTEXT
 from tests.federation.cluster import Cluster, ClusterNode, cluster
-from tests.federation.test_listing_story import dead_errors, followed_listing, send_as
+from tests.federation.test_listing_story import (
+    dead_errors,
+    followed_listing,
+    send_as,
+    tombstoned,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -313,3 +319,13 @@ async def _activities(node: ClusterNode, type_: str) -> list[str]:
             sa.text("SELECT id FROM activities WHERE type = :t"), {"t": type_}
         )
         return [f"{node.origin}/activities/{row[0]}" for row in rows]
+
+
+async def test_a_report_gone_at_its_origin_is_forgotten_for_good(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha = c["alpha"]
+        published, report, _ = await beta_reports(c)
+        assert await forget_report(alpha.node.federation, report["iri"])
+        assert await reports_on(alpha, published["id"], "city") == []
+        assert await tombstoned(alpha, report["iri"])
+        assert not await forget_report(alpha.node.federation, report["iri"])

@@ -61,6 +61,8 @@ async def keep_report(fed: Federation, incoming: Incoming, document: dict[str, A
         author = await verify_author(fed, document, FetchBudget())
     except IntegrityError as exc:
         raise HandlerError(f"{iri}: proof refused: {exc}") from exc
+    if author != incoming.actor:
+        raise HandlerError(f"{incoming.actor} is not the author of {iri}")
     try:
         text, facts, html = from_ap(document)
     except ReportDocumentError as exc:
@@ -89,6 +91,21 @@ async def keep_report(fed: Federation, incoming: Incoming, document: dict[str, A
 async def remove_report(fed: Federation, iri: str, actor: str) -> bool:
     """The author's Delete of a report we hold."""
     return await remove_remote_report(fed.uow, fed.clock, iri, actor)
+
+
+async def forget_report(fed: Federation, iri: str) -> bool:
+    """The report's origin answers 410: whoever relayed it, it is gone (and stays gone).
+
+    For ObjectKind's `forget` where the kind supports relayed signed copies.
+    """
+    async with fed.uow() as tx:
+        existing = await tx.reports.get_by_origin(iri)
+        if existing is not None:
+            await tx.reports.delete(existing.id)
+        await tx.tombstones.add(
+            iri, existing.origin.author_iri if existing and existing.origin else "", fed.clock.now()
+        )
+    return existing is not None
 
 
 def is_reply(document: Any) -> bool:
