@@ -11,7 +11,7 @@ from commonsnode.usecases.reports import get_report
 from federation.convert.reports import fact_rows, narrative_html
 from web.keys import CONFIG, UOW
 from web.pages.layout import page
-from web.pages.parts import external_link, host_of
+from web.pages.parts import external_link, host_of, tool_href
 from web.pages.report_sections import author_label
 
 
@@ -43,6 +43,12 @@ async def report_page(request: web.Request, report_id: str) -> web.Response:
         if listing
         else "a listing"
     )
+    tool = (
+        f'<p><a href="{escape(tool_href(listing.repository_key))}">Every listing and report of '
+        "this tool</a></p>"
+        if listing
+        else ""
+    )
     facts = "".join(
         f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>"
         for label, value in fact_rows(report.facts)
@@ -73,5 +79,6 @@ async def report_page(request: web.Request, report_id: str) -> web.Response:
             if comments
             else "<p>No comments yet. Reply to this report from anywhere in the fediverse.</p>"
         )
+        + tool
     )
     return page(report.text.title, body, node_name=node_name)
