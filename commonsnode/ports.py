@@ -12,6 +12,7 @@ from commonsnode.keys import KeyPair, KeyType
 from commonsnode.model.actors import RemoteActor, RemoteKey
 from commonsnode.model.bids import Bid
 from commonsnode.model.contracts import Contract
+from commonsnode.model.flags import Flag, FlagState
 from commonsnode.model.follows import Follow, FollowDirection, FollowState
 from commonsnode.model.ledger import Payment
 from commonsnode.model.listings import ListingPage, ListingQuery, ToolListing, ToolPage
@@ -20,6 +21,7 @@ from commonsnode.model.organisations import Organisation
 from commonsnode.model.rating_aggregates import ScoreCount
 from commonsnode.model.ratings import Rating, RatingPage
 from commonsnode.model.records import Credit, DeploymentTerms, ListingRecord, OfferTerms, RecordT
+from commonsnode.model.reports import Comment, ExperienceReport
 from commonsnode.model.requests import Request
 
 
@@ -495,6 +497,77 @@ class LedgerRepository(Protocol):
         """The contract's payments, in no particular order (the ledger sorts them)."""
 
 
+class ReportRepository(Protocol):
+    """Experience reports, their comments (replies) and helpful marks (Likes)."""
+
+    async def add(self, report: ExperienceReport) -> None:
+        """Insert; ConflictError when the origin IRI is already held."""
+
+    async def update(self, report: ExperienceReport) -> None:
+        """Replace text, facts, state, times and origin of a stored report."""
+
+    async def get_by_id(self, report_id: str) -> ExperienceReport | None:
+        """The report with this id (any state), or None."""
+
+    async def get_by_origin(self, origin_iri: str) -> ExperienceReport | None:
+        """The remote report whose Article IRI is `origin_iri`, or None."""
+
+    async def delete(self, report_id: str) -> bool:
+        """Remove a report with its comments and helpful marks (remote ones, on Delete)."""
+
+    async def for_listings(
+        self, listing_ids: Sequence[str], limit: int, before: str | None = None
+    ) -> list[ExperienceReport]:
+        """Published reports about these listings, newest first, keyset-paged by id."""
+
+    async def save_comment(self, comment: Comment) -> None:
+        """Insert or replace a comment by its IRI."""
+
+    async def get_comment(self, iri: str) -> Comment | None:
+        """The comment with this IRI, or None."""
+
+    async def delete_comment(self, iri: str) -> bool:
+        """Remove a comment; False when there was none."""
+
+    async def comments(self, report_id: str, limit: int) -> list[Comment]:
+        """A report's comments, oldest first."""
+
+    async def add_helpful(
+        self, report_id: str, actor_iri: str, activity_iri: str, now: float
+    ) -> bool:
+        """Mark the report helpful for `actor_iri`; False when it already was (one per actor)."""
+
+    async def remove_helpful(self, report_id: str, actor_iri: str) -> str | None:
+        """Take an actor's mark back; the Like's IRI, or None when there was none."""
+
+    async def helpful_by_activity(self, activity_iri: str) -> tuple[str, str] | None:
+        """(report id, actor IRI) of the mark a Like activity made, or None."""
+
+    async def helpful_counts(self, report_ids: Sequence[str]) -> dict[str, int]:
+        """How many actors found each report helpful (absent: none)."""
+
+
+class FlagRepository(Protocol):
+    """The operator's moderation queue."""
+
+    async def add(self, flag: Flag) -> None:
+        """Insert a flag."""
+
+    async def get(self, flag_id: str) -> Flag | None:
+        """The flag with this id, or None."""
+
+    async def get_by_activity(self, activity_iri: str) -> Flag | None:
+        """The flag a Flag activity raised, or None (a replayed Flag is queued once)."""
+
+    async def update(self, flag: Flag) -> None:
+        """Store the operator's decision."""
+
+    async def list(
+        self, state: FlagState | None, limit: int, before: str | None = None
+    ) -> list[Flag]:
+        """Flags, newest first, keyset-paged by id; all states when `state` is None."""
+
+
 class UnitOfWork(Protocol):
     """The repositories bound to one database transaction."""
 
@@ -519,6 +592,8 @@ class UnitOfWork(Protocol):
     bids: BidRepository
     contracts: ContractRepository
     ledger: LedgerRepository
+    reports: ReportRepository
+    flags: FlagRepository
 
 
 class UnitOfWorkFactory(Protocol):

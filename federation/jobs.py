@@ -8,6 +8,7 @@ from commonsnode.events import LISTING_EVENT_JOB
 from commonsnode.jobs import Job
 from commonsnode.rating_events import RATING_EVENT_JOB
 from commonsnode.record_events import RECORD_EVENT_JOB
+from commonsnode.report_events import REPORT_EVENT_JOB
 from commonsnode.worker import HandlerRegistry, RetryPolicy
 from federation import catalog
 from federation.backfill import RELAYED_JOB, handle_backfill, handle_relayed
@@ -21,13 +22,14 @@ from federation.catalog import (
 from federation.delivery.fanout import handle_fanout
 from federation.delivery.send import Sender
 from federation.inbox.dispatch import Dispatcher, Incoming
-from federation.inbox.handlers import actors, announce, objects
+from federation.inbox.handlers import actors, announce, objects, reactions
 from federation.inbox.receive import INBOX_JOB
 from federation.listings import handle_listing_event
 from federation.maintenance import PRUNE_JOB, prune
 from federation.outbox import FANOUT_JOB, SEND_JOB
 from federation.ratings import handle_rating_event
 from federation.records import handle_record_event
+from federation.reports import FLAG_SEND_JOB, handle_flag_send, handle_report_event
 from federation.runtime import Federation
 
 # Delivery decides itself when to give up (federation/delivery/retry.py spans days); the
@@ -48,12 +50,14 @@ def dispatcher(fed: Federation, settings: CatalogSettings | None = None) -> Disp
     registry.register("Follow", catalog.handle_follow)
     registry.register("Accept", catalog.handle_accept)
     registry.register("Reject", catalog.handle_reject)
-    registry.register("Undo", catalog.handle_undo)
+    registry.register("Undo", reactions.undo_with_likes(catalog.handle_undo))
     registry.register("Announce", handle_announce)
     registry.register("Create", objects.handle_create)
     registry.register("Update", objects.handle_update)  # the actor's own go on to actors.py
     registry.register("Delete", objects.handle_delete)  # the actor's own go on to actors.py
     registry.register("Block", actors.handle_block)
+    registry.register("Like", reactions.handle_like)
+    registry.register("Flag", reactions.handle_flag)
     return registry
 
 
@@ -86,6 +90,14 @@ def register_jobs(
     async def listing_event(job: Job) -> None:
         await handle_listing_event(fed, job)
 
+    async def report_event(job: Job) -> None:
+        await handle_report_event(fed, job)
+
+    async def flag_send(job: Job) -> None:
+        await handle_flag_send(fed, job)
+
+    registry.register(REPORT_EVENT_JOB, report_event, retry=INBOX_RETRY, timeout=120.0)
+    registry.register(FLAG_SEND_JOB, flag_send, retry=INBOX_RETRY, timeout=120.0)
     registry.register(INBOX_JOB, activities.handle_job, retry=INBOX_RETRY, timeout=120.0)
     registry.register(PRUNE_JOB, housekeeping, retry=INBOX_RETRY, timeout=600.0)
     registry.register(FANOUT_JOB, fanout, retry=INBOX_RETRY, timeout=300.0)

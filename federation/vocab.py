@@ -131,6 +131,13 @@ COMMONS_TERMS: Final[dict[str, Term]] = {
     "hosting": _commons("hosting"),
     "outcome": _commons("outcome"),
     "wouldRecommend": _commons("wouldRecommend", datatype="xsd:boolean"),
+    "organisationKind": _commons("organisationKind"),
+    "organisationSize": _commons("organisationSize"),
+    "country": _commons("country"),  # ISO 3166-1 alpha-2
+    "startDate": _commons("startDate", datatype="xsd:date"),
+    "lessons": _commons("lessons"),
+    "oneTime": _commons("oneTime"),  # cost: {oneTime, yearly}, each {amount, currency}
+    "yearly": _commons("yearly"),
     # ideas
     "status": _commons("status"),
     "related": _commons("related", ref=True, container=_SET),

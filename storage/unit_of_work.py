@@ -18,6 +18,7 @@ from storage.repositories.catalog import SqlCatalogRepository
 from storage.repositories.commission_requests import SqlCommissionRequestRepository
 from storage.repositories.contracts import SqlContractRepository
 from storage.repositories.credits import SqlCreditRepository
+from storage.repositories.flags import SqlFlagRepository
 from storage.repositories.follows import SqlFollowRepository
 from storage.repositories.keys import SqlKeyRepository
 from storage.repositories.ledger import SqlLedgerRepository
@@ -30,6 +31,7 @@ from storage.repositories.listings import SqlListingRepository
 from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
 from storage.repositories.ratings import SqlRatingRepository
+from storage.repositories.reports import SqlReportRepository
 from storage.repositories.tokens import SqlTokenRepository
 
 
@@ -56,6 +58,8 @@ class SqlUnitOfWork:
     bids: SqlBidRepository
     contracts: SqlContractRepository
     ledger: SqlLedgerRepository
+    reports: SqlReportRepository
+    flags: SqlFlagRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -91,4 +95,6 @@ class SqlUnitOfWorkFactory:
                 bids=SqlBidRepository(connection),
                 contracts=SqlContractRepository(connection, dialect),
                 ledger=SqlLedgerRepository(connection),
+                reports=SqlReportRepository(connection, dialect),
+                flags=SqlFlagRepository(connection),
             )

@@ -44,6 +44,7 @@ from web.activitypub import (
     objects,
     rating_objects,
     record_objects,
+    report_objects,
 )
 from web.api import (
     commissions,
@@ -54,11 +55,13 @@ from web.api import (
     organisations,
     ratings,
     records,
+    reports,
 )
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
 from web.pages import home
+from web.pages import moderation as moderation_pages
 
 __all__ = [
     "DatabaseError",
@@ -246,6 +249,7 @@ def create_app(node: Node) -> web.Application:
     objects.setup(app)
     rating_objects.setup(app)
     record_objects.setup(app)
+    report_objects.setup(app)
     openapi.setup(app)
     organisations.setup(app)
     follows.setup(app)
@@ -254,8 +258,10 @@ def create_app(node: Node) -> web.Application:
     records.setup(app)
     moderation.setup(app)
     commissions.setup(app)
+    reports.setup(app)
     home.setup(app)
     catalog_pages.setup(app)
+    moderation_pages.setup(app)
     return app
 
 

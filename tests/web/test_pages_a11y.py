@@ -23,6 +23,7 @@ from storage import migrate
 from tests.databases import in_ci
 from tests.web.conftest import node_config
 from tests.web.test_pages import seed
+from tests.web.test_report_pages import seed_reports
 from web.app import build_node, create_app
 
 A11Y = Path(__file__).resolve().parents[1] / "a11y"
@@ -68,7 +69,8 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[TestServer, dict[str, An
     node = build_node(node_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'pages.db'}"))
     await migrate.upgrade(node.db)
     try:
-        data = await seed(node)
+        data: dict[str, Any] = dict(await seed(node))
+        data["reports"] = await seed_reports(node)
         async with TestServer(create_app(node), host="127.0.0.1") as test_server:
             yield test_server, data
     finally:
@@ -120,13 +122,22 @@ async def test_pages_pass_axe_on_desktop_and_phone(
         f"/listings/{local.id}",
         "/listings/remote-1",
         f"/tools/{local.repository_key}",
+        f"/reports/{data['reports']['report'].id}",
+        f"/tools/{data['reports']['listing'].repository_key}",
         "/tools/git.example/none",
     ]
     shots = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
     catalog = str(test_server.make_url("/catalog/search"))
     job = {
         "chromium": _chromium(),
-        "urls": [str(test_server.make_url(p)) for p in paths],
+        "urls": [str(test_server.make_url(p)) for p in paths[:-1]]
+        # The moderation page, signed in by HTTP Basic (the operator token as the password).
+        + [
+            str(test_server.make_url("/moderation/flags")).replace(
+                "://", f"://op:{data['reports']['operator']}@"
+            ),
+            str(test_server.make_url(paths[-1])),
+        ],
         "viewports": VIEWPORTS,
         "screenshots": [
             {"url": catalog, "viewport": v["name"], "path": str(shots / f"catalog-{v['name']}.png")}
@@ -134,7 +145,7 @@ async def test_pages_pass_axe_on_desktop_and_phone(
         ],
     }
     results = await run_browser(job)
-    assert len(results) == len(paths) * len(VIEWPORTS)
+    assert len(results) == len(job["urls"]) * len(VIEWPORTS)
     statuses = {r["url"]: r["status"] for r in results}
     assert statuses[job["urls"][-1]] == 404
     assert all(s == 200 for u, s in statuses.items() if u != job["urls"][-1]), statuses

@@ -11,6 +11,7 @@ from web.api.openapi_commissions import commission_paths
 from web.api.openapi_listings import LISTING_SCHEMA, listing_paths
 from web.api.openapi_ratings import RATING_SCHEMAS, rating_paths
 from web.api.openapi_records import record_paths
+from web.api.openapi_reports import REPORT_SCHEMA, report_paths
 from web.keys import CONFIG
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -172,6 +173,7 @@ def document(server_url: str) -> dict[str, Any]:
                 "Organisation": _ORGANISATION,
                 "Listing": LISTING_SCHEMA,
                 **RATING_SCHEMAS,
+                "Report": REPORT_SCHEMA,
                 "Problem": {
                     "type": "object",
                     "description": "RFC 9457 problem details",
@@ -213,6 +215,7 @@ def document(server_url: str) -> dict[str, Any]:
             **rating_paths(),
             **record_paths(),
             **commission_paths(),
+            **report_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",

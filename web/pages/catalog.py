@@ -24,6 +24,7 @@ from web.pages.parts import (
     tool_href,
 )
 from web.pages.rating_sections import listing_rating_html, load_ratings, recent_ratings_html
+from web.pages.report_sections import reports_section
 
 PAGE = 20
 # facet name -> (query parameter, heading)
@@ -289,6 +290,7 @@ async def tool_page(request: web.Request) -> web.Response:
         f"<h2>Who uses it</h2>{used_html}"
         f'<h2>Listings</h2><ul class="plain">{"".join(listing_items)}</ul>'
         + recent_ratings_html(ratings, orgs)
+        + await reports_section(request, tool)
     )
     records = await listing_records(request.app[UOW], [x.id for x in tool.listings])
     body += tool_sections.record_sections(tool, records, orgs, host)

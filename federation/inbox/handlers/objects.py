@@ -19,6 +19,7 @@ from federation.inbox.handlers import actors
 from federation.inbox.handlers.listing_objects import LISTINGS
 from federation.inbox.handlers.rating_objects import RATINGS
 from federation.inbox.handlers.record_objects import DEPLOYMENTS, SUPPORT_OFFERS
+from federation.inbox.handlers.report_objects import COMMENTS, REPORTS
 from federation.inbox.object_kinds import ObjectKind
 from federation.iris import origin_of
 from federation.jsonld.loader import JsonLdRejected
@@ -129,4 +130,12 @@ async def handle_delete(fed: Federation, incoming: Incoming) -> None:
 
 
 # Every object kind the inbox keeps; a document is the first kind that recognises it.
-KINDS: tuple[ObjectKind, ...] = (LISTINGS, RATINGS, DEPLOYMENTS, SUPPORT_OFFERS)
+# COMMENTS (any Note replying to something) stays last: it must not shadow other Note kinds.
+KINDS: tuple[ObjectKind, ...] = (
+    LISTINGS,
+    RATINGS,
+    DEPLOYMENTS,
+    SUPPORT_OFFERS,
+    REPORTS,
+    COMMENTS,
+)
