@@ -18,6 +18,7 @@ from storage.repositories.keys import SqlKeyRepository
 from storage.repositories.listings import SqlListingRepository
 from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
+from storage.repositories.privacy import SqlPrivacyRepository
 from storage.repositories.tokens import SqlTokenRepository
 
 
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
     moderation: SqlModerationRepository
     hosts: SqlHostStateRepository
     catalog: SqlCatalogRepository
+    privacy: SqlPrivacyRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -63,4 +65,5 @@ class SqlUnitOfWorkFactory:
                 moderation=SqlModerationRepository(connection, dialect),
                 hosts=SqlHostStateRepository(connection, dialect),
                 catalog=SqlCatalogRepository(connection, dialect),
+                privacy=SqlPrivacyRepository(connection, dialect),
             )

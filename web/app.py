@@ -37,7 +37,7 @@ from storage.sqlite_ingest import SqliteInboxIngest
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from web import health, wellknown
 from web.activitypub import actors, catalog, collections, inbox, objects
-from web.api import follows, listings, moderation, openapi, organisations
+from web.api import follows, listings, moderation, openapi, organisations, privacy
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
@@ -232,6 +232,7 @@ def create_app(node: Node) -> web.Application:
     follows.setup(app)
     listings.setup(app)
     moderation.setup(app)
+    privacy.setup(app)
     home.setup(app)
     catalog_pages.setup(app)
     return app

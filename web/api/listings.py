@@ -21,6 +21,7 @@ from commonsnode.usecases.listings import (
     update_listing,
     withdraw_listing,
 )
+from commonsnode.usecases.privacy import privacy_grade
 from commonsnode.usecases.search import get_tool, search_catalog, search_tools
 from web.api.auth import require_org
 from web.keys import CLOCK, FED, UOW
@@ -29,7 +30,15 @@ from web.problems import problem_response
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
 PAGE = 20
-FILTERS = ("category", "license", "development_status", "software_type", "platform", "country")
+FILTERS = (
+    "category",
+    "license",
+    "development_status",
+    "software_type",
+    "platform",
+    "country",
+    "privacy",
+)
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -192,6 +201,7 @@ async def get_one(request: web.Request) -> web.Response:
     listing = await get_listing(request.app[UOW], request.match_info["id"])
     body = listing_json(request, listing, await _publisher(request, listing))
     body["publiccode"] = listing.publiccode
+    body["privacy_grade"] = await privacy_grade(request.app[UOW], listing.repository_key)
     return web.json_response(body)
 
 

@@ -8,6 +8,7 @@ from aiohttp import web
 
 import commonsnode
 from web.api.openapi_listings import LISTING_SCHEMA, listing_paths
+from web.api.openapi_privacy import privacy_paths
 from web.keys import CONFIG
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -206,6 +207,7 @@ def document(server_url: str) -> dict[str, Any]:
         "paths": {
             **_federation_paths(),
             **listing_paths(),
+            **privacy_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",
