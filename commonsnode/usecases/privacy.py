@@ -183,6 +183,23 @@ async def answer_rubric(
         )
 
 
+async def answer_tool_rubric(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    org: Organisation,
+    key: str,
+    inputs: Sequence[AnswerInput],
+    org_iri: OrgIri,
+) -> PrivacyRating:
+    """As `answer_rubric`, by repository key (the demo and the CLI know tools, not listings)."""
+    async with uow() as tx:
+        listings = await tx.listings.by_repository(key)
+        if not listings:
+            raise NotFoundError(f"no published listing of {key}")
+        maintainers = await maintainers_of(tx, listings, org_iri)
+        return await record_answers(tx, clock, key, maintainers, org_iri(org.handle), inputs)
+
+
 async def withdraw_answers(
     uow: UnitOfWorkFactory,
     clock: Clock,
