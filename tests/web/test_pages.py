@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 
-from commonsnode.demo import DEMO_ORGANISATIONS, demo_listings
+from commonsnode.demo import DEMO_ORGANISATIONS, answer_demo_rubrics, demo_listings
 from commonsnode.errors import ConflictError
 from commonsnode.model.listings import Provenance, ToolListing, remote_listing
 from commonsnode.usecases.listings import ListingInvalidError, get_listing, publish_listing
@@ -65,6 +65,7 @@ async def seed(node: Node) -> dict[str, list[ToolListing]]:
     )
     async with node.uow() as tx:
         await tx.listings.add(remote)
+    await answer_demo_rubrics(node.uow, node.clock, node.federation.iris.org)
     by_handle[""] = [remote]
     return by_handle
 
