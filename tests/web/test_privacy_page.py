@@ -7,6 +7,7 @@ import re
 
 from aiohttp.test_utils import TestClient
 
+from commonsnode.demo import answer_demo_rubrics
 from commonsnode.usecases.privacy import AnswerInput, answer_rubric
 from tests.web.test_pages import get_html, links, seed
 from web.app import Node
@@ -78,3 +79,26 @@ async def test_a_verified_answer_is_labelled(client: TestClient, node: Node) -> 
     html = await get_html(client, tool_href(qgis.repository_key))
     assert "Verified by this node" in html
     assert "Privacy grade E" in html
+
+
+async def test_the_demo_grades_three_tools_and_answering_again_changes_nothing(
+    node: Node,
+) -> None:
+    await seed(node)  # answers the demo rubrics once
+    keys = (
+        "github.com/decidim/decidim",
+        "github.com/nextcloud/server",
+        "github.com/matomo-org/matomo",
+    )
+
+    async def state() -> list[tuple[str | None, int]]:
+        async with node.uow(readonly=True) as tx:
+            return [
+                (await tx.privacy.grade_letter(key), len(await tx.privacy.answers(key)))
+                for key in keys
+            ]
+
+    first = await state()
+    assert [letter for letter, _ in first] == ["B", "C", "D"]
+    await answer_demo_rubrics(node.uow, node.clock, node.federation.iris.org)
+    assert await state() == first
