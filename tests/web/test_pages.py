@@ -39,6 +39,7 @@ async def seed(node: Node) -> dict[str, list[ToolListing]]:
     for handle, text in demo_listings():
         change = await publish_listing(node.uow, node.clock, by_org[handle], text)
         by_handle[handle].append(change.listing)
+    await answer_demo_rubrics(node.uow, node.clock, node.federation.iris.org)
     for index, path in enumerate(sorted(VALID.glob("*.yml"))):
         org = orgs[index % len(orgs)]
         text = path.read_text(encoding="utf-8")
@@ -65,7 +66,6 @@ async def seed(node: Node) -> dict[str, list[ToolListing]]:
     )
     async with node.uow() as tx:
         await tx.listings.add(remote)
-    await answer_demo_rubrics(node.uow, node.clock, node.federation.iris.org)
     by_handle[""] = [remote]
     return by_handle
 

@@ -290,10 +290,10 @@ async def tool_page(request: web.Request) -> web.Response:
         '<dl class="facts">'
         + "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts_rows)
         + "</dl>"
-        + await privacy_section(request, tool)
-        + f"<h2>Who uses it</h2>{used_html}"
+        f"<h2>Who uses it</h2>{used_html}"
         f'<h2>Listings</h2><ul class="plain">{"".join(listing_items)}</ul>'
     )
+    body += await privacy_section(request, tool)
     return page(first.name, body, node_name=config.node.name)
 
 
