@@ -224,21 +224,51 @@ async def withdraw_answers(
 
 
 async def privacy_of_listing(
-    uow: UnitOfWorkFactory, listing_id: str, org_iri: OrgIri
+    uow: UnitOfWorkFactory, clock: Clock, listing_id: str, org_iri: OrgIri
 ) -> PrivacyRating:
     """The rubric of the tool a listing belongs to (any listing, withdrawn ones too)."""
     async with uow(readonly=True) as tx:
         listing = await tx.listings.get_by_id(listing_id)
         if listing is None:
             raise NotFoundError(f"no listing {listing_id}")
-        return await privacy_of_tool(tx, listing.repository_key, org_iri)
+        rating, stored = await _read(tx, listing.repository_key, org_iri)
+    return await _repair(uow, clock, rating, stored, org_iri)
 
 
-async def privacy_of_tool(tx: UnitOfWork, key: str, org_iri: OrgIri) -> PrivacyRating:
+async def privacy_of_tool(
+    uow: UnitOfWorkFactory, clock: Clock, key: str, org_iri: OrgIri
+) -> PrivacyRating:
     """The rubric of one tool, graded now from its stored answers."""
+    async with uow(readonly=True) as tx:
+        rating, stored = await _read(tx, key, org_iri)
+    return await _repair(uow, clock, rating, stored, org_iri)
+
+
+async def _read(tx: UnitOfWork, key: str, org_iri: OrgIri) -> tuple[PrivacyRating, str | None]:
     listings = await tx.listings.by_repository(key)
     maintainers = await maintainers_of(tx, listings, org_iri)
-    return rate(key, await tx.privacy.answers(key), maintainers)
+    rating = rate(key, await tx.privacy.answers(key), maintainers)
+    return rating, await tx.privacy.grade_letter(key)
+
+
+async def _repair(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    rating: PrivacyRating,
+    stored: str | None,
+    org_iri: OrgIri,
+) -> PrivacyRating:
+    """Store the fresh grade when it differs from the stored one. Answers regrade at once, but
+    the maintainers can change without an answer (a reviewer publishes a listing of the tool):
+    reading the rubric then brings the letter search uses up to date."""
+    if rating.grade.letter == stored:
+        return rating
+    async with uow() as tx:
+        rating, _ = await _read(tx, rating.key, org_iri)
+        await tx.privacy.save_grade(
+            rating.key, rating.grade.letter, rating.grade.score, clock.now()
+        )
+    return rating
 
 
 async def privacy_grade(uow: UnitOfWorkFactory, key: str) -> str | None:

@@ -154,7 +154,7 @@ async def test_a_bad_answer_writes_nothing(uow: SqlUnitOfWorkFactory, clock: Fix
         with pytest.raises(InvalidError) as raised:
             await answer_rubric(uow, clock, city, listing_id, inputs, org_iri)
         assert raised.value.field == field
-    rating = await privacy_of_listing(uow, listing_id, org_iri)
+    rating = await privacy_of_listing(uow, clock, listing_id, org_iri)
     assert rating.answers == ()
     assert rating.grade.letter is None
 
@@ -211,8 +211,10 @@ async def test_a_reviewer_who_becomes_a_maintainer_no_longer_counts_as_a_peer(
     clock.advance(1)
     async with uow() as tx:
         await tx.listings.add(local(city.id, clock))  # city now publishes the tool too
-    rating = await privacy_of_listing(uow, listing_id, org_iri)
+    assert await privacy_grade(uow, KEY) == "E"  # stale until someone reads the rubric
+    rating = await privacy_of_listing(uow, clock, listing_id, org_iri)
     assert [a.answered_by for a, _ in rating.refused] == [org_iri("city")]
+    assert await privacy_grade(uow, KEY) is None  # reading it stored the fresh grade
     assert rating.grade.letter is None  # its only answer no longer counts
     rating = await answer_rubric(uow, clock, city, listing_id, said({"deletion": "yes"}), org_iri)
     assert [a.level for a in rating.answers] == ["self-declared"]
@@ -246,4 +248,4 @@ async def test_only_published_listings_take_answers(
         await tx.listings.update(withdraw(listing, dev.id, clock.now()))
     with pytest.raises(ConflictError):
         await answer_rubric(uow, clock, city, listing_id, said({"deletion": "yes"}), org_iri)
-    assert (await privacy_of_listing(uow, listing_id, org_iri)).grade.letter is None
+    assert (await privacy_of_listing(uow, clock, listing_id, org_iri)).grade.letter is None

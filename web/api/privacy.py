@@ -72,7 +72,9 @@ def rating_json(listing_id: str, rating: PrivacyRating) -> dict[str, Any]:
 
 async def get_privacy(request: web.Request) -> web.Response:
     listing_id = request.match_info["id"]
-    rating = await privacy_of_listing(request.app[UOW], listing_id, request.app[FED].iris.org)
+    rating = await privacy_of_listing(
+        request.app[UOW], request.app[CLOCK], listing_id, request.app[FED].iris.org
+    )
     return web.json_response(rating_json(listing_id, rating))
 
 
