@@ -21,7 +21,7 @@ from commonsnode.config import (
     parse_listen,
     render_config,
 )
-from commonsnode.demo import DEMO_ORGANISATIONS, demo_listings
+from commonsnode.demo import DEMO_ORGANISATIONS, answer_demo_rubrics, demo_listings
 from commonsnode.errors import ConflictError, DomainError, NotFoundError
 from commonsnode.logs import configure_logging
 from commonsnode.publiccode import Finding
@@ -137,6 +137,7 @@ async def _cmd_demo(args: argparse.Namespace) -> int:
                 org = await tx.organisations.get_by_handle(handle)
             if org is not None:
                 await import_listing(node.uow, node.clock, org, text)
+        await answer_demo_rubrics(node.uow, node.clock, node.federation.iris.org)
     print(f"demo data ready in {config.directory}")
     return 0
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
+
+from commonsnode.clock import Clock
+from commonsnode.ports import UnitOfWorkFactory
+from commonsnode.usecases.privacy import AnswerInput, answer_tool_rubric
 
 DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -66,3 +71,103 @@ def demo_listings() -> list[tuple[str, str]]:
     """(organisation handle, publiccode.yml text) pairs, in the order `commonsnode demo`
     publishes them: real tools that public administrations use, from publishers of every kind."""
     return [(handle, demo_file(name)) for handle, name in DEMO_LISTINGS]
+
+
+_GOOD = (
+    "self-hostable",
+    "data-minimisation",
+    "privacy-by-default",
+    "data-inventory",
+    "retention-limits",
+    "data-export",
+    "deletion",
+    "encryption-in-transit",
+    "access-control",
+    "security-process",
+    "dpia-support",
+    "privacy-policy",
+)
+_BLOCKERS = ("third-party-trackers", "plaintext-credentials", "sells-personal-data")
+
+# (tool's repository key, answering organisation, evidence link, {criterion: answer}).
+# Maintainers self-declare, others peer-review (the node decides): Decidim is peer-reviewed
+# widely (B), Nextcloud partly (C), Matomo only self-declared (D: a maintainer alone cannot
+# reach better than C, and these answers leave gaps).
+DEMO_PRIVACY: tuple[tuple[str, str, str, dict[str, str]], ...] = (
+    (
+        "github.com/decidim/decidim",
+        "civic-code",
+        "https://docs.decidim.org/",
+        {
+            **dict.fromkeys(("self-hostable", "data-export", "deletion"), "yes"),
+            **dict.fromkeys(("encryption-in-transit", "security-process", "privacy-policy"), "yes"),
+            **dict.fromkeys((*_BLOCKERS, "telemetry-by-default"), "no"),
+            "processor-agreement": "not-applicable",
+        },
+    ),
+    (
+        "github.com/decidim/decidim",
+        "open-data-collective",
+        "https://github.com/decidim/decidim",
+        {
+            **dict.fromkeys(
+                ("data-minimisation", "privacy-by-default", "data-inventory", "access-control"),
+                "yes",
+            ),
+            **dict.fromkeys(("self-hostable", "data-export", "deletion"), "yes"),
+            "retention-limits": "yes",
+            "dpia-support": "no",
+            **dict.fromkeys((*_BLOCKERS, "telemetry-by-default"), "no"),
+        },
+    ),
+    (
+        "github.com/decidim/decidim",
+        "digital-ministry",
+        "https://docs.decidim.org/",
+        {"encryption-in-transit": "yes", "security-process": "yes", "encryption-at-rest": "no"},
+    ),
+    (
+        "github.com/nextcloud/server",
+        "commons-hosting",
+        "https://docs.nextcloud.com/server/latest/admin_manual/",
+        {
+            **dict.fromkeys(
+                ("deletion", "encryption-at-rest", "access-control", "security-process"), "yes"
+            ),
+            **dict.fromkeys(("data-inventory", "processor-agreement"), "yes"),
+            **dict.fromkeys(_BLOCKERS, "no"),
+        },
+    ),
+    (
+        "github.com/nextcloud/server",
+        "alderney",
+        "https://docs.nextcloud.com/server/latest/admin_manual/",
+        {
+            **dict.fromkeys(("self-hostable", "data-export", "encryption-in-transit"), "yes"),
+            **dict.fromkeys(("deletion", "security-process", "data-minimisation"), "yes"),
+            **dict.fromkeys((*_BLOCKERS, "telemetry-by-default"), "no"),
+        },
+    ),
+    (
+        "github.com/matomo-org/matomo",
+        "commons-hosting",
+        "https://matomo.org/docs/",
+        {
+            **dict.fromkeys(_GOOD, "yes"),
+            **dict.fromkeys((*_BLOCKERS, "third-party-cloud-required"), "no"),
+        },
+    ),
+)
+
+
+async def answer_demo_rubrics(
+    uow: UnitOfWorkFactory, clock: Clock, org_iri: Callable[[str], str]
+) -> None:
+    """Give the demo tools privacy answers; answering again replaces them (idempotent)."""
+    for key, handle, evidence, answers in DEMO_PRIVACY:
+        async with uow(readonly=True) as tx:
+            org = await tx.organisations.get_by_handle(handle)
+        if org is None:
+            continue
+        inputs = [AnswerInput(c, a, evidence) for c, a in answers.items()]
+        await answer_tool_rubric(uow, clock, org, key, inputs, org_iri)

@@ -18,6 +18,7 @@ from commonsnode.model.ledger import Payment
 from commonsnode.model.listings import ListingPage, ListingQuery, ToolListing, ToolPage
 from commonsnode.model.moderation import DomainPolicy, DomainRule, FederationMode
 from commonsnode.model.organisations import Organisation
+from commonsnode.model.privacy_rubric import RubricAnswer
 from commonsnode.model.rating_aggregates import ScoreCount
 from commonsnode.model.ratings import Rating, RatingPage
 from commonsnode.model.records import Credit, DeploymentTerms, ListingRecord, OfferTerms, RecordT
@@ -568,6 +569,27 @@ class FlagRepository(Protocol):
         """Flags, newest first, keyset-paged by id; all states when `state` is None."""
 
 
+class PrivacyRepository(Protocol):
+    """Privacy rubric answers per tool (repository key), keyed by the answering actor's IRI."""
+
+    async def answers(self, key: str) -> list[RubricAnswer]:
+        """Every stored answer for the tool, by criterion then actor."""
+
+    async def save_answers(self, key: str, answers: Sequence[RubricAnswer], now: float) -> None:
+        """Insert each answer, replacing that actor's earlier answer to the same criterion."""
+
+    async def delete_answers(
+        self, key: str, answered_by: str, criteria: Sequence[str] | None = None
+    ) -> int:
+        """Remove the actor's answers for the tool (only `criteria` when given); how many."""
+
+    async def grade_letter(self, key: str) -> str | None:
+        """The tool's stored letter, or None when it is not graded."""
+
+    async def save_grade(self, key: str, letter: str | None, score: float, now: float) -> None:
+        """Store the tool's grade (None: not graded) where search filters and counts it."""
+
+
 class UnitOfWork(Protocol):
     """The repositories bound to one database transaction."""
 
@@ -594,6 +616,7 @@ class UnitOfWork(Protocol):
     ledger: LedgerRepository
     reports: ReportRepository
     flags: FlagRepository
+    privacy: PrivacyRepository
 
 
 class UnitOfWorkFactory(Protocol):

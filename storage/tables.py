@@ -264,6 +264,29 @@ listing_search = sa.Table(
     sa.Column("platforms", sa.Text, nullable=False),
     sa.Column("countries", sa.Text, nullable=False),
     sa.Column("used_by_count", sa.Integer, nullable=False),
+    sa.Column("privacy", sa.String(1)),  # the tool's privacy grade (0011_privacy); NULL: none
+)
+
+# Privacy rubric answers per tool and its current grade (0011_privacy).
+privacy_answers = sa.Table(
+    "privacy_answers",
+    metadata,
+    sa.Column("repository_key", sa.Text, primary_key=True),
+    sa.Column("criterion", sa.String(64), primary_key=True),
+    sa.Column("answered_by", sa.Text, primary_key=True),
+    sa.Column("answer", sa.String(16), nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("answered_at", sa.Float, nullable=False),
+)
+
+privacy_grades = sa.Table(
+    "privacy_grades",
+    metadata,
+    sa.Column("repository_key", sa.Text, primary_key=True),
+    sa.Column("letter", sa.String(1), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("graded_at", sa.Float, nullable=False),
 )
 
 # Ratings of listings (0008_ratings): one per (listing, rater); scores one row per criterion,

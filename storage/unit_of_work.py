@@ -30,6 +30,7 @@ from storage.repositories.listing_records import (
 from storage.repositories.listings import SqlListingRepository
 from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
+from storage.repositories.privacy import SqlPrivacyRepository
 from storage.repositories.ratings import SqlRatingRepository
 from storage.repositories.reports import SqlReportRepository
 from storage.repositories.tokens import SqlTokenRepository
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     ledger: SqlLedgerRepository
     reports: SqlReportRepository
     flags: SqlFlagRepository
+    privacy: SqlPrivacyRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -97,4 +99,5 @@ class SqlUnitOfWorkFactory:
                 ledger=SqlLedgerRepository(connection),
                 reports=SqlReportRepository(connection, dialect),
                 flags=SqlFlagRepository(connection),
+                privacy=SqlPrivacyRepository(connection, dialect),
             )

@@ -53,6 +53,7 @@ from web.api import (
     moderation,
     openapi,
     organisations,
+    privacy,
     ratings,
     records,
     reports,
@@ -259,6 +260,7 @@ def create_app(node: Node) -> web.Application:
     moderation.setup(app)
     commissions.setup(app)
     reports.setup(app)
+    privacy.setup(app)
     home.setup(app)
     catalog_pages.setup(app)
     moderation_pages.setup(app)

@@ -284,6 +284,7 @@ class ListingQuery:
     after: str | None = None
     country: str | None = None
     used_by_min: int | None = None
+    privacy: str | None = None  # a grade letter, or "not-graded" (model.privacy_rubric)
 
 
 FACETS = (
@@ -295,6 +296,7 @@ FACETS = (
     "country",
     "origin",
     "used_by",
+    "privacy",
 )
 # `used_by` is counted in these buckets: listings used by at least N organisations.
 USED_BY_BUCKETS = (1, 5, 10)

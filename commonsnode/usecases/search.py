@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from commonsnode.errors import InvalidError, NotFoundError
 from commonsnode.model.listings import ListingPage, ListingQuery, Tool, ToolPage, repository_key
+from commonsnode.model.privacy_rubric import FACET_VALUES as PRIVACY_FACETS
 from commonsnode.ports import UnitOfWorkFactory
 
 MAX_PAGE = 100
@@ -17,6 +18,8 @@ def _check(query: ListingQuery) -> None:
         raise InvalidError(f"q: at most {MAX_Q} characters", field="q")
     if query.used_by_min is not None and query.used_by_min < 0:
         raise InvalidError("used_by_min: a whole number", field="used_by_min")
+    if query.privacy is not None and query.privacy not in PRIVACY_FACETS:
+        raise InvalidError("privacy: a grade A to E, or not-graded", field="privacy")
 
 
 async def search_catalog(uow: UnitOfWorkFactory, query: ListingQuery) -> ListingPage:

@@ -27,6 +27,8 @@ from commonsnode.model.listings import (
     ToolListing,
     ToolPage,
 )
+from commonsnode.model.privacy_rubric import FACET_VALUES as PRIVACY_FACETS
+from storage.repositories.privacy import grade_subquery
 from storage.search_index import (
     RECENCY_BUCKET,
     Term,
@@ -39,6 +41,7 @@ from storage.search_index import (
 from storage.tables import listing_search, listings
 
 _LIKE_ESCAPE = "\\"
+NOT_GRADED = PRIVACY_FACETS[-1]
 
 
 def _tokens(values: tuple[str, ...]) -> str:
@@ -433,7 +436,7 @@ class SqlListingRepository:
         if listing.state != "published":
             await self._connection.execute(listing_search.delete().where(where))
             return
-        values = index_values(listing)
+        values = {**index_values(listing), "privacy": grade_subquery(listing.repository_key)}
         result = await self._connection.execute(listing_search.update().where(where).values(values))
         if not result.rowcount:
             await self._connection.execute(listing_search.insert().values(values))
@@ -457,6 +460,7 @@ _FACET_COLS = tuple(
         "platforms",
         "countries",
         "used_by_count",
+        "privacy",
     )
 )
 
@@ -504,6 +508,9 @@ def _filters(query: ListingQuery) -> list[Any]:
         where.append(s.is_local == (query.origin == "local"))
     if query.used_by_min:
         where.append(s.used_by_count >= query.used_by_min)
+    if query.privacy:
+        graded = query.privacy != NOT_GRADED
+        where.append(s.privacy == query.privacy if graded else s.privacy.is_(None))
     return where
 
 
@@ -514,6 +521,7 @@ def _facets(rows: Any) -> dict[str, tuple[FacetCount, ...]]:
         counters["development_status"][row.development_status] += 1
         counters["software_type"][row.software_type] += 1
         counters["origin"]["local" if row.is_local else "remote"] += 1
+        counters["privacy"][row.privacy or NOT_GRADED] += 1
         for name, entries in (
             ("category", row.categories),
             ("platform", row.platforms),
@@ -530,8 +538,10 @@ def _facets(rows: Any) -> dict[str, tuple[FacetCount, ...]]:
             for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
         )[:FACET_VALUES]
         for name, counter in counters.items()
-        if name != "used_by"
+        if name not in ("used_by", "privacy")
     }
+    privacy = counters["privacy"]  # in grade order, A first, whatever the counts
+    facets["privacy"] = tuple(FacetCount(v, privacy[v]) for v in PRIVACY_FACETS if privacy[v])
     used_by = counters["used_by"]
     facets["used_by"] = tuple(
         FacetCount(str(least), used_by[str(least)]) for least in USED_BY_BUCKETS

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 
-from commonsnode.demo import DEMO_ORGANISATIONS, demo_listings
+from commonsnode.demo import DEMO_ORGANISATIONS, answer_demo_rubrics, demo_listings
 from commonsnode.errors import ConflictError
 from commonsnode.model.listings import Provenance, ToolListing, remote_listing
 from commonsnode.model.organisations import Organisation
@@ -47,6 +47,7 @@ async def seed(node: Node) -> dict[str, list[ToolListing]]:
     for handle, text in demo_listings():
         change = await publish_listing(node.uow, node.clock, by_org[handle], text)
         by_handle[handle].append(change.listing)
+    await answer_demo_rubrics(node.uow, node.clock, node.federation.iris.org)
     for index, path in enumerate(sorted(VALID.glob("*.yml"))):
         org = orgs[index % len(orgs)]
         text = path.read_text(encoding="utf-8")

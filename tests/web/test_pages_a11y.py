@@ -117,6 +117,7 @@ async def test_pages_pass_axe_on_desktop_and_phone(
         "/catalog/search",
         "/catalog/search?origin=remote&q=decidim",
         "/catalog/search?q=nothing-matches-this",
+        "/catalog/search?privacy=B",
         "/orgs/alderney",
         "/orgs/digital-ministry",
         f"/listings/{local.id}",

@@ -21,6 +21,7 @@ from commonsnode.usecases.listings import (
     update_listing,
     withdraw_listing,
 )
+from commonsnode.usecases.privacy import privacy_grade
 from commonsnode.usecases.ratings import rating_summary
 from commonsnode.usecases.records import listing_records
 from commonsnode.usecases.search import get_tool, search_catalog, search_tools
@@ -33,7 +34,15 @@ from web.problems import problem_response
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
 PAGE = 20
-FILTERS = ("category", "license", "development_status", "software_type", "platform", "country")
+FILTERS = (
+    "category",
+    "license",
+    "development_status",
+    "software_type",
+    "platform",
+    "country",
+    "privacy",
+)
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -199,6 +208,7 @@ async def get_one(request: web.Request) -> web.Response:
     summary = await rating_summary(request.app[UOW], listing.id)
     body["rating_summary"] = summary_json(summary, request.app[FED].iris.host)
     body.update(await listing_extras(request, listing.id))
+    body["privacy_grade"] = await privacy_grade(request.app[UOW], listing.repository_key)
     return web.json_response(body)
 
 

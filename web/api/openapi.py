@@ -9,6 +9,7 @@ from aiohttp import web
 import commonsnode
 from web.api.openapi_commissions import commission_paths
 from web.api.openapi_listings import LISTING_SCHEMA, listing_paths
+from web.api.openapi_privacy import privacy_paths
 from web.api.openapi_ratings import RATING_SCHEMAS, rating_paths
 from web.api.openapi_records import record_paths
 from web.api.openapi_reports import REPORT_SCHEMA, report_paths
@@ -216,6 +217,7 @@ def document(server_url: str) -> dict[str, Any]:
             **record_paths(),
             **commission_paths(),
             **report_paths(),
+            **privacy_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",

@@ -70,6 +70,7 @@ def listing_paths() -> dict[str, Any]:
                     _query("platform", "e.g. web, linux"),
                     _query("country", "ISO 3166-1 alpha-2 (intendedAudience.countries)"),
                     _query("used_by_min", "used by at least this many organisations (usedBy)"),
+                    _query("privacy", "privacy grade A-E, or not-graded (docs/privacy-rubric.md)"),
                     _query("origin", "local or remote"),
                     _query("limit", "1-100, default 20"),
                     _query("cursor", "paging cursor from `next`"),
@@ -78,8 +79,9 @@ def listing_paths() -> dict[str, Any]:
                     "200": {
                         "description": "`items` (listings), `total` and `total_exact`, "
                         "`facets` ({category, license, development_status, software_type, "
-                        "platform, country, origin, used_by}: [{value, count}]; used_by values "
-                        "are thresholds 1, 5, 10) and `next` when there are more",
+                        "platform, country, origin, used_by, privacy}: [{value, count}]; used_by "
+                        "values are thresholds 1, 5, 10; privacy values A-E and not-graded, in "
+                        "that order) and `next` when there are more",
                         "content": {"application/json": {"schema": LISTING_PAGE_SCHEMA}},
                     },
                     "422": _PROBLEM,
@@ -102,6 +104,7 @@ def listing_paths() -> dict[str, Any]:
                         "platform",
                         "country",
                         "used_by_min",
+                        "privacy",
                         "origin",
                         "limit",
                         "cursor",
@@ -217,6 +220,12 @@ LISTING_SCHEMA: dict[str, Any] = {
         },
         "deployments_count": {"type": "integer", "description": "GET one: known deployments"},
         "support_offers_count": {"type": "integer", "description": "GET one: known offers"},
+        "privacy_grade": {
+            "type": ["string", "null"],
+            "enum": ["A", "B", "C", "D", "E", None],
+            "description": "GET /api/v1/listings/{id} only: the tool's privacy grade (null: "
+            "not graded); details at /api/v1/listings/{id}/privacy",
+        },
     },
 }
 

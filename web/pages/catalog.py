@@ -9,6 +9,7 @@ from aiohttp import web
 from commonsnode.errors import InvalidError, NotFoundError
 from commonsnode.model.listings import FACETS, ListingPage, ListingQuery, ToolListing
 from commonsnode.model.organisations import Organisation
+from commonsnode.model.privacy_rubric import FACET_VALUES as PRIVACY_FACETS
 from commonsnode.usecases.records import listing_records
 from commonsnode.usecases.search import get_tool, search_catalog
 from web.keys import CONFIG, FED, UOW
@@ -23,6 +24,7 @@ from web.pages.parts import (
     status_label,
     tool_href,
 )
+from web.pages.privacy_sections import privacy_section
 from web.pages.rating_sections import listing_rating_html, load_ratings, recent_ratings_html
 from web.pages.report_sections import reports_section
 
@@ -37,6 +39,7 @@ FACET_PARAMS = {
     "country": ("country", "Country"),
     "origin": ("origin", "Published on"),
     "used_by": ("used_by_min", "Used by"),
+    "privacy": ("privacy", "Privacy grade"),
 }
 PARAMS = tuple(param for param, _ in FACET_PARAMS.values())
 
@@ -48,6 +51,8 @@ def _value_label(facet: str, value: str) -> str:
         return f"at least {value} organisation" + ("" if value == "1" else "s")
     if facet == "development_status":
         return status_label(value)
+    if facet == "privacy":
+        return "Not graded" if value == PRIVACY_FACETS[-1] else f"Grade {value}"
     return value
 
 
@@ -58,6 +63,8 @@ def _filters(request: web.Request) -> dict[str, str]:
         found["origin"] = ""
     if not found["used_by_min"].isdigit():
         found["used_by_min"] = ""
+    if found["privacy"] not in PRIVACY_FACETS:
+        found["privacy"] = ""
     return {k: v for k, v in found.items() if v}
 
 
@@ -160,6 +167,7 @@ async def catalog_search(request: web.Request) -> web.Response:
             for p in ("category", "license", "development_status", "software_type", "platform")
         },
         country=active.get("country"),
+        privacy=active.get("privacy"),
     )
     form = search_form(q, active)
     title = f"Search: {q}" if q else "Catalog"
@@ -294,6 +302,7 @@ async def tool_page(request: web.Request) -> web.Response:
     )
     records = await listing_records(request.app[UOW], [x.id for x in tool.listings])
     body += tool_sections.record_sections(tool, records, orgs, host)
+    body += await privacy_section(request, tool)
     return page(first.name, body, node_name=config.node.name)
 
 
