@@ -16,6 +16,8 @@ from commonsnode.model.moderation import DomainPolicy, DomainRule, FederationMod
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.rating_aggregates import ScoreCount
 from commonsnode.model.ratings import Rating, RatingPage
+from commonsnode.model.reputation import HelpfulMark
+from commonsnode.model.reputation_sources import ReputationSources, StoredScore
 
 
 class JobOutbox(Protocol):
@@ -374,6 +376,25 @@ class RatingRepository(Protocol):
         """Per listing: how many ratings gave each (criterion, value), per node (one query)."""
 
 
+class ReputationRepository(Protocol):
+    async def sources(self) -> ReputationSources:
+        """Every row reputation reads: organisations, actors, listings, ratings, follows."""
+
+    async def helpful_marks(self) -> list[HelpfulMark]:
+        """Likes of experience reports; none until experience reports are stored."""
+
+    async def note_nodes(self, nodes: Sequence[str], now: float) -> None:
+        """Remember `now` as the first sighting of each node not seen before."""
+
+    async def stored(self, subject: str) -> StoredScore | None: ...
+
+    async def store(self, scores: Sequence[StoredScore], removed: Sequence[str]) -> None:
+        """Write changed scores and drop those of subjects that no longer exist."""
+
+    async def stored_subjects(self) -> dict[str, float]:
+        """Every stored subject with its score, to compare a recomputation with."""
+
+
 class UnitOfWork(Protocol):
     """The repositories bound to one database transaction."""
 
@@ -391,6 +412,7 @@ class UnitOfWork(Protocol):
     hosts: HostStateRepository
     catalog: CatalogRepository
     ratings: RatingRepository
+    reputation: ReputationRepository
 
 
 class UnitOfWorkFactory(Protocol):

@@ -19,6 +19,7 @@ from storage.repositories.listings import SqlListingRepository
 from storage.repositories.moderation import SqlHostStateRepository, SqlModerationRepository
 from storage.repositories.organisations import SqlOrganisationRepository
 from storage.repositories.ratings import SqlRatingRepository
+from storage.repositories.reputation import SqlReputationRepository
 from storage.repositories.tokens import SqlTokenRepository
 
 
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     hosts: SqlHostStateRepository
     catalog: SqlCatalogRepository
     ratings: SqlRatingRepository
+    reputation: SqlReputationRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -66,4 +68,5 @@ class SqlUnitOfWorkFactory:
                 hosts=SqlHostStateRepository(connection, dialect),
                 catalog=SqlCatalogRepository(connection, dialect),
                 ratings=SqlRatingRepository(connection),
+                reputation=SqlReputationRepository(connection, dialect),
             )

@@ -19,6 +19,11 @@ from commonsnode.model.follows import Follow
 from commonsnode.model.moderation import check_domain
 from commonsnode.ports import InboxIngest
 from commonsnode.usecases.organisations import ensure_instance_keys
+from commonsnode.usecases.reputation import (
+    ReputationService,
+    ReputationSettings,
+    register_reputation_jobs,
+)
 from commonsnode.worker import HandlerRegistry, Worker
 from federation import maintenance
 from federation.catalog import catalog_settings, ensure_catalog_keys, follow_catalog
@@ -37,11 +42,11 @@ from storage.sqlite_ingest import SqliteInboxIngest
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from web import health, wellknown
 from web.activitypub import actors, catalog, collections, inbox, objects, rating_objects
-from web.api import follows, listings, moderation, openapi, organisations, ratings
+from web.api import follows, listings, moderation, openapi, organisations, ratings, reputation
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
-from web.pages import home
+from web.pages import home, reputation_sections
 
 __all__ = [
     "DatabaseError",
@@ -66,6 +71,7 @@ class Node:
     queue: SqlJobQueue
     federation: Federation
     registry: HandlerRegistry = field(default_factory=HandlerRegistry)
+    reputation: ReputationService | None = None
 
     def worker(self, *, concurrency: int | None = None, name: str | None = None) -> Worker:
         """A job worker over this node's queue, with the configured lease and batching."""
@@ -123,6 +129,8 @@ def build_node(config: NodeConfig, clock: Clock | None = None) -> Node:
     fed.fetcher.use_signer(fed.sign_get)  # the instance actor signs every GET
     node = Node(config, clock, db, uow, SqlJobQueue(db, clock), fed)
     register_jobs(node.registry, fed, Sender(fed), catalog_settings(config.federation))
+    node.reputation = ReputationService(uow, clock, ReputationSettings.of(config))
+    register_reputation_jobs(node.registry, node.reputation)
     return node
 
 
@@ -233,9 +241,11 @@ def create_app(node: Node) -> web.Application:
     follows.setup(app)
     listings.setup(app)
     ratings.setup(app)
+    reputation.setup(app, node.reputation)
     moderation.setup(app)
     home.setup(app)
     catalog_pages.setup(app)
+    reputation_sections.setup(app)
     return app
 
 

@@ -9,6 +9,7 @@ from aiohttp import web
 import commonsnode
 from web.api.openapi_listings import LISTING_SCHEMA, listing_paths
 from web.api.openapi_ratings import RATING_SCHEMAS, rating_paths
+from web.api.openapi_reputation import reputation_paths
 from web.keys import CONFIG
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -209,6 +210,7 @@ def document(server_url: str) -> dict[str, Any]:
             **_federation_paths(),
             **listing_paths(),
             **rating_paths(),
+            **reputation_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",
