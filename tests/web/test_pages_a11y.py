@@ -120,6 +120,8 @@ async def test_pages_pass_axe_on_desktop_and_phone(
         f"/listings/{local.id}",
         "/listings/remote-1",
         f"/tools/{local.repository_key}",
+        f"/reputation?tool={local.repository_key}",
+        "/reputation?actor=http://127.0.0.1:8080/orgs/alderney",
         "/tools/git.example/none",
     ]
     shots = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
