@@ -1,9 +1,9 @@
 """The job that recomputes reputation, requested in the same transaction as the change.
 
-Changes close in time share one job: the job of a `DEBOUNCE_SECONDS` window is keyed by the
-window (`dedupe_key`) and runs half a window after it closes, so it reads every change the
-window's transactions committed. A change while that job runs falls in a later window, hence
-a new job: none is lost to deduplication.
+All changes share one queued job (`dedupe_key`): any number of ratings and follows arriving
+before it starts are read by that one run. The run frees its key first thing (it finishes its
+own job before reading), so a change committed while it computes queues the next run: none is
+lost to deduplication, and at most one run waits while another works.
 """
 
 from __future__ import annotations
@@ -11,24 +11,20 @@ from __future__ import annotations
 from commonsnode.jobs import NewJob
 
 REPUTATION_JOB = "reputation.recompute"
-DEBOUNCE_SECONDS = 10.0
+RETRY_SECONDS = 60.0
 DAY = 86_400.0
 
 
-def recompute_job(now: float, debounce: float = DEBOUNCE_SECONDS) -> NewJob:
+def recompute_job(now: float, *, delay: float = 0.0) -> NewJob:
     """The (deduplicated) recomputation that will include a change made at `now`."""
-    window = int(now // debounce)
     return NewJob(
-        REPUTATION_JOB,
-        {"window": window},
-        dedupe_key=f"{REPUTATION_JOB}:{window}",
-        run_at=(window + 1.5) * debounce,
+        REPUTATION_JOB, {}, dedupe_key=REPUTATION_JOB, run_at=now + delay if delay else None
     )
 
 
 def daily_job(now: float) -> NewJob:
     """The next day's recomputation: trust caps grow with a node's age even when nothing
-    else changes."""
+    else changes (queued at start-up, then by each daily run)."""
     day = int(now // DAY) + 1
     return NewJob(
         REPUTATION_JOB, {"day": day}, dedupe_key=f"{REPUTATION_JOB}:day:{day}", run_at=day * DAY

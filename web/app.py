@@ -23,6 +23,7 @@ from commonsnode.usecases.reputation import (
     ReputationService,
     ReputationSettings,
     register_reputation_jobs,
+    schedule_reputation,
 )
 from commonsnode.worker import HandlerRegistry, Worker
 from federation import maintenance
@@ -252,6 +253,7 @@ def create_app(node: Node) -> web.Application:
 async def start_worker(node: Node, concurrency: int | None = None) -> Worker:
     """A worker for `serve` or `commonsnode worker`, with housekeeping scheduled."""
     await maintenance.schedule(node.federation)
+    await schedule_reputation(node.uow, node.clock)
     return node.worker(concurrency=concurrency)
 
 

@@ -38,11 +38,17 @@ from commonsnode.model.reputation_sources import (
     seeds,
 )
 from commonsnode.ports import UnitOfWorkFactory
-from commonsnode.reputation_events import DEBOUNCE_SECONDS, REPUTATION_JOB, daily_job
+from commonsnode.reputation_events import (
+    REPUTATION_JOB,
+    RETRY_SECONDS,
+    daily_job,
+    recompute_job,
+)
 from commonsnode.worker import HandlerRegistry, RetryPolicy
 
 log = logging.getLogger("commonsnode.reputation")
 SCORE_EPSILON = 1e-9
+ON_DEMAND_MAX_AGE = 10.0  # seconds an on-demand engine refresh is reused
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +58,7 @@ class ReputationSettings:
     origin: str
     trusted: tuple[str, ...] = ()
     own_organisations: bool = True
-    max_age: float = DEBOUNCE_SECONDS
+    max_age: float = ON_DEMAND_MAX_AGE
 
     @classmethod
     def of(cls, config: NodeConfig) -> ReputationSettings:
@@ -190,10 +196,29 @@ class ReputationService:
         return score.document()
 
     async def handle_job(self, job: Job) -> None:
-        """The `reputation.recompute` job: recompute, write, and keep a daily run queued."""
-        await self.recompute()
+        """The `reputation.recompute` job: free the queue's key, recompute, write.
+
+        Finishing the job first lets a change committed during the run queue the next run;
+        if this run fails, a retry is queued by hand (the job is gone already).
+        """
         async with self._uow() as tx:
-            await tx.jobs.enqueue(daily_job(self._clock.now()))
+            await tx.jobs.finish(job)
+        try:
+            await self.recompute()
+        except Exception:
+            async with self._uow() as tx:
+                await tx.jobs.enqueue(recompute_job(self._clock.now(), delay=RETRY_SECONDS))
+            raise
+        if "day" in job.payload:
+            async with self._uow() as tx:
+                await tx.jobs.enqueue(daily_job(self._clock.now()))
+
+
+async def schedule_reputation(uow: UnitOfWorkFactory, clock: Clock) -> None:
+    """At worker start-up: a recomputation now, and the daily one queued."""
+    async with uow() as tx:
+        await tx.jobs.enqueue(recompute_job(clock.now()))
+        await tx.jobs.enqueue(daily_job(clock.now()))
 
 
 def _needs_rebuild(old: ReputationInputs, new: ReputationInputs) -> bool:
