@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from commonsnode.clock import Clock
 from commonsnode.config import NodeConfig
@@ -190,10 +190,24 @@ class ReputationService:
         if stored is not None:
             return stored.document
         engine, _ = await self.refresh(max_age=self.settings.max_age)
+        if iri not in engine.subjects and iri not in engine.graph.index and await self._exists(iri):
+            engine, _ = await self.refresh()  # new since the last refresh: read it now
         score = engine.score(iri)
         if iri not in engine.subjects and iri not in engine.graph.index and len(score.inputs) < 2:
             raise NotFoundError(f"no reputation is known for {iri}")
         return score.document()
+
+    async def _exists(self, iri: str) -> bool:
+        """Whether the database knows `iri` as a tool, an organisation or a remote actor."""
+        tools, orgs = f"{self.naming.origin}/tools/", f"{self.naming.origin}/orgs/"
+        async with self._uow(readonly=True) as tx:
+            if iri.startswith(tools):
+                listings = await tx.listings.by_repository(unquote(iri.removeprefix(tools)))
+                return any(listing.state == "published" for listing in listings)
+            if iri.startswith(orgs):
+                handle = iri.removeprefix(orgs)
+                return await tx.organisations.get_by_handle(handle) is not None
+            return await tx.actors.get(iri) is not None
 
     async def handle_job(self, job: Job) -> None:
         """The `reputation.recompute` job: free the queue's key, recompute, write.
