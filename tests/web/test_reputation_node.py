@@ -23,7 +23,11 @@ from commonsnode.model.follows import Follow
 from commonsnode.reputation_events import REPUTATION_JOB
 from commonsnode.usecases.organisations import create_organisation, create_token
 from commonsnode.usecases.ratings import store_remote_rating
-from commonsnode.usecases.reputation import ON_DEMAND_MAX_AGE
+from commonsnode.usecases.reputation import (
+    ON_DEMAND_MAX_AGE,
+    ReputationService,
+    ReputationSettings,
+)
 from storage import migrate
 from tests.web.conftest import node_config
 from tests.web.test_listings_api import VALID, YAML, auth
@@ -229,3 +233,32 @@ async def test_unknown_and_malformed_subjects(rnode: Node, rclient: TestClient) 
     assert body["score"] == 3.0
     assert body["kind"] == "developer"
     assert json.loads(json.dumps(body)) == body
+
+
+async def test_recomputation_is_incremental_and_equals_a_full_one(
+    rnode: Node, rclient: TestClient
+) -> None:
+    await create_organisation(
+        rnode.uow, rnode.clock, handle="alderney", name="Alderney", kind="developer"
+    )
+    token = await create_token(rnode.uow, rnode.clock, handle="alderney")
+    listing = await publish_tool(rclient, token, "https://git.example/alderney/tool")
+    subject = f"{ORIGIN}/tools/git.example/alderney/tool"
+    service = rnode.reputation
+    assert service is not None
+    for i, trusted in enumerate(TRUSTED):
+        await rate_remotely(rnode, listing["id"], trusted, 1 + i % 5)
+    first = await service.recompute()
+    assert first.full
+    await rate_remotely(rnode, listing["id"], TRUSTED[0], 5)  # replaces its 1-star rating
+    await rate_remotely(rnode, listing["id"], SYBILS[0], 1)
+    second = await service.recompute()
+    assert not second.full  # warm: only the changes were handed to the engine
+    assert second.written >= 1
+    incremental = await stored(rnode, subject)
+    fresh = ReputationService(rnode.uow, rnode.clock, ReputationSettings.of(rnode.config))
+    engine, full = await fresh.refresh()
+    assert full
+    assert incremental is not None
+    assert incremental["score"] == pytest.approx(engine.score(subject).score, abs=1e-6)
+    assert incremental["score"] == pytest.approx((2 * 3 + 5 + 2 + 3 + 4 + 5) / 7)
