@@ -14,7 +14,7 @@ ratings of listings); `engine_inputs` turns them into IRIs and the engine's inpu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import get_args
 from urllib.parse import quote
@@ -118,8 +118,13 @@ def engine_inputs(
     seed_iris: tuple[str, ...],
     helpful: Iterable[HelpfulMark] = (),
     now: float,
+    permits: Callable[[str], bool] = lambda iri: True,
 ) -> ReputationInputs:
-    """The engine's inputs from the database's rows (pure; same rows, same inputs)."""
+    """The engine's inputs from the database's rows (pure; same rows, same inputs).
+
+    `permits(iri)` is the operator's domain policy: ratings, follows and helpful marks of
+    actors it refuses are left out, as the rating summaries leave them out.
+    """
 
     def rater(org_handle: str | None, author_iri: str | None) -> str | None:
         return naming.org(org_handle) if org_handle else author_iri
@@ -130,7 +135,7 @@ def engine_inputs(
             iri = naming.org(org.handle)
             subjects[iri] = Subject(iri, org.kind)  # type: ignore[arg-type]
     for actor in sources.remote_actors:
-        if actor.kind in ORG_SUBJECT_KINDS and _is_iri(actor.iri):
+        if actor.kind in ORG_SUBJECT_KINDS and _is_iri(actor.iri) and permits(actor.iri):
             subjects[actor.iri] = Subject(actor.iri, actor.kind)  # type: ignore[arg-type]
     tool_of: dict[str, str] = {}
     maintainers: dict[str, list[str]] = {}
@@ -149,12 +154,14 @@ def engine_inputs(
         who = rater(rating.org_handle, rating.author_iri)
         if tool is None or not who or not _is_iri(who) or not 1 <= rating.overall <= 5:
             continue
+        if not permits(who):
+            continue
         known = latest.get((who, tool))
         if known is None or rating.updated_at >= known[0]:
             latest[who, tool] = (rating.updated_at, rating.overall)
     follows: list[FollowEdge] = []
     for follow in sources.follows:
-        if not _is_iri(follow.remote_iri):
+        if not _is_iri(follow.remote_iri) or not permits(follow.remote_iri):
             continue
         local = naming.org(follow.org_handle)
         pair = (local, follow.remote_iri) if follow.direction == "out" else None
@@ -170,7 +177,7 @@ def engine_inputs(
         ratings=tuple(
             RatingInput(who, tool, stars) for (who, tool), (_, stars) in sorted(latest.items())
         ),
-        helpful=tuple(helpful),
+        helpful=tuple(m for m in helpful if permits(m.liker) and permits(m.author)),
         seeds=seed_iris,
         node_first_seen=first_seen,
         now=now,

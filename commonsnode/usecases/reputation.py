@@ -104,11 +104,20 @@ class ReputationService:
         async with self._uow(readonly=True) as tx:
             sources = await tx.reputation.sources()
             helpful = await tx.reputation.helpful_marks()
+            policy = await tx.moderation.policy()
         now = self._clock.now()
         seed_iris = seeds(
             sources, self.naming, self.settings.trusted, self.settings.own_organisations
         )
-        inputs = engine_inputs(sources, self.naming, seed_iris=seed_iris, helpful=helpful, now=now)
+        local = self.naming.origin + "/"
+
+        def permits(iri: str) -> bool:
+            """The domain policy; this node's own actors are always permitted."""
+            return iri.startswith(local) or policy.permits(urlsplit(iri).hostname or "")
+
+        inputs = engine_inputs(
+            sources, self.naming, seed_iris=seed_iris, helpful=helpful, now=now, permits=permits
+        )
         unseen = sorted(nodes_of(inputs) - set(inputs.node_first_seen))
         if unseen:  # first met now, by this node's clock: the per-node cap starts small
             async with self._uow() as tx:

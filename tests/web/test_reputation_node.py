@@ -31,7 +31,7 @@ from commonsnode.usecases.reputation import (
 from storage import migrate
 from tests.web.conftest import node_config
 from tests.web.test_listings_api import VALID, YAML, auth
-from web.app import Node, build_node, create_app
+from web.app import Node, build_node, create_app, moderate
 
 ORIGIN = "http://127.0.0.1:8080"
 TRUSTED = [f"https://trusted-{i}.example/orgs/council-{i}" for i in range(5)]
@@ -262,3 +262,20 @@ async def test_recomputation_is_incremental_and_equals_a_full_one(
     assert incremental is not None
     assert incremental["score"] == pytest.approx(engine.score(subject).score, abs=1e-6)
     assert incremental["score"] == pytest.approx((2 * 3 + 5 + 2 + 3 + 4 + 5) / 7)
+
+
+async def test_a_blocked_domain_drops_out_of_reputation(rnode: Node, rclient: TestClient) -> None:
+    await create_organisation(
+        rnode.uow, rnode.clock, handle="alderney", name="Alderney", kind="developer"
+    )
+    token = await create_token(rnode.uow, rnode.clock, handle="alderney")
+    listing = await publish_tool(rclient, token, "https://git.example/alderney/tool")
+    await rate_remotely(rnode, listing["id"], TRUSTED[0], 5)
+    await run_due_jobs(rnode)
+    assert (await reputation(rclient, tool="git.example/alderney/tool"))["score"] > 3.5
+    await moderate(rnode, "block", "trusted-0.example", "spam")
+    assert await recompute_jobs(rnode) == 1
+    await run_due_jobs(rnode)
+    after = await reputation(rclient, tool="git.example/alderney/tool")
+    assert after["score"] == 3.0
+    assert [i["kind"] for i in after["inputs"]] == ["prior"]

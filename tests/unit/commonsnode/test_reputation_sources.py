@@ -66,3 +66,15 @@ def test_seeds_are_the_trusted_actors_and_unless_turned_off_the_own_organisation
         "https://city.example/orgs/dev",
     )
     assert seeds(SOURCES, NAMING, (TRUSTED,), own_organisations=False) == (TRUSTED,)
+
+
+def test_actors_the_domain_policy_refuses_are_left_out() -> None:
+    found = engine_inputs(
+        SOURCES,
+        NAMING,
+        seed_iris=(),
+        now=200.0,
+        permits=lambda iri: "trusted.example" not in iri,
+    )
+    assert {r.rater for r in found.ratings} == {"https://city.example/orgs/alder"}
+    assert found.follows == (FollowEdge(REMOTE, "https://city.example/orgs/dev"),)
