@@ -18,7 +18,6 @@ from commonsnode.errors import NotFoundError
 from commonsnode.model.follows import Follow
 from commonsnode.model.moderation import check_domain
 from commonsnode.ports import InboxIngest
-from commonsnode.reputation_events import recompute_job
 from commonsnode.usecases.organisations import ensure_instance_keys
 from commonsnode.usecases.reputation import (
     ReputationService,
@@ -206,8 +205,6 @@ async def moderate(node: Node, command: str, value: str, reason: str) -> list[st
                 raise NotFoundError(f"no rule for {value}")
         elif command == "mode":
             await tx.moderation.set_mode(value)  # type: ignore[arg-type]
-        if command != "list":  # the domain policy filters reputation's inputs too
-            await tx.jobs.enqueue(recompute_job(now))
         rules = await tx.moderation.rules()
         policy = await tx.moderation.policy()
     if command != "list":

@@ -6,7 +6,6 @@ from aiohttp import web
 
 from commonsnode.errors import InvalidError, NotFoundError
 from commonsnode.model.moderation import check_domain
-from commonsnode.reputation_events import recompute_job
 from web.api.auth import require_operator
 from web.api.body import optional_str, read_json_object, reject_unknown
 from web.keys import CLOCK, FED, UOW
@@ -39,7 +38,6 @@ async def put_rule(request: web.Request) -> web.Response:
         await tx.moderation.set_rule(
             domain, rule, optional_str(body, "reason") or "", request.app[CLOCK].now()
         )
-        await tx.jobs.enqueue(recompute_job(request.app[CLOCK].now()))  # reputation too
     request.app[FED].forget_policy()
     return web.json_response({"domain": domain, "rule": rule}, status=201)
 
@@ -50,7 +48,6 @@ async def delete_rule(request: web.Request) -> web.Response:
     async with request.app[UOW]() as tx:
         if not await tx.moderation.remove_rule(domain):
             raise NotFoundError(f"no rule for {domain}")
-        await tx.jobs.enqueue(recompute_job(request.app[CLOCK].now()))
     request.app[FED].forget_policy()
     return web.Response(status=204)
 
@@ -64,7 +61,6 @@ async def put_mode(request: web.Request) -> web.Response:
         raise InvalidError("mode: open or allowlist", field="mode")
     async with request.app[UOW]() as tx:
         await tx.moderation.set_mode(mode)
-        await tx.jobs.enqueue(recompute_job(request.app[CLOCK].now()))
     request.app[FED].forget_policy()
     return web.json_response({"mode": mode})
 
