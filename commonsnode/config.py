@@ -76,6 +76,15 @@ class CommissionsSection:
 
 
 @dataclass(frozen=True, slots=True)
+class ReputationSection:
+    """Whose word counts: the seeds of trust are the node's own organisations (unless
+    `own_organisations = false`) plus the actors listed in `trusted`."""
+
+    trusted: tuple[str, ...] = ()
+    own_organisations: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class NodeConfig:
     """Everything a node process needs to know, immutable after start-up."""
 
@@ -87,6 +96,7 @@ class NodeConfig:
     log: LogSection = field(default_factory=LogSection)
     federation: FederationSection = field(default_factory=FederationSection)
     commissions: CommissionsSection = field(default_factory=CommissionsSection)
+    reputation: ReputationSection = field(default_factory=ReputationSection)
 
     @property
     def origin(self) -> str:
@@ -205,6 +215,24 @@ def _listen(key: str, value: Any) -> str:
     return text
 
 
+def _actor_iris(key: str, value: Any) -> tuple[str, ...]:
+    """A list of actor IRIs (or, from the environment, one comma-separated string)."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"{key}: expected a list of actor IRIs, got {value!r}")
+    iris: list[str] = []
+    for item in value:
+        parts = urlsplit(item) if isinstance(item, str) else None
+        if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ConfigError(f"{key}: expected http(s) actor IRIs, got {item!r}")
+        if parts.fragment or len(item) > 2048:
+            raise ConfigError(f"{key}: an actor IRI has no fragment and fits 2048, got {item!r}")
+        if item not in iris:
+            iris.append(item)
+    return tuple(iris)
+
+
 def parse_listen(text: str, *, key: str = "listen") -> tuple[str, int]:
     """Parse `HOST:PORT` (IPv6 as `[::1]:8080`) or fail with the key named."""
     host, sep, port = text.rpartition(":")
@@ -244,6 +272,10 @@ SCHEMA: dict[str, dict[str, Validator]] = {
         "operator_iri": _optional_iri,
         "ocid_prefix": _ocid_prefix,
     },
+    "reputation": {
+        "trusted": _actor_iris,
+        "own_organisations": _bool,
+    },
 }
 REQUIRED = {("node", "url"), ("database", "url")}
 SECTIONS: dict[str, type] = {
@@ -254,6 +286,7 @@ SECTIONS: dict[str, type] = {
     "log": LogSection,
     "federation": FederationSection,
     "commissions": CommissionsSection,
+    "reputation": ReputationSection,
 }
 
 

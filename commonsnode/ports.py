@@ -23,6 +23,8 @@ from commonsnode.model.rating_aggregates import ScoreCount
 from commonsnode.model.ratings import Rating, RatingPage
 from commonsnode.model.records import Credit, DeploymentTerms, ListingRecord, OfferTerms, RecordT
 from commonsnode.model.reports import Comment, ExperienceReport
+from commonsnode.model.reputation import HelpfulMark
+from commonsnode.model.reputation_sources import ReputationSources, StoredScore
 from commonsnode.model.requests import Request
 
 
@@ -590,6 +592,25 @@ class PrivacyRepository(Protocol):
         """Store the tool's grade (None: not graded) where search filters and counts it."""
 
 
+class ReputationRepository(Protocol):
+    async def sources(self) -> ReputationSources:
+        """Every row reputation reads: organisations, actors, listings, ratings, follows."""
+
+    async def helpful_marks(self) -> list[HelpfulMark]:
+        """Likes of experience reports; none until experience reports are stored."""
+
+    async def note_nodes(self, nodes: Sequence[str], now: float) -> None:
+        """Remember `now` as the first sighting of each node not seen before."""
+
+    async def stored(self, subject: str) -> StoredScore | None: ...
+
+    async def store(self, scores: Sequence[StoredScore], removed: Sequence[str]) -> None:
+        """Write changed scores and drop those of subjects that no longer exist."""
+
+    async def stored_subjects(self) -> dict[str, float]:
+        """Every stored subject with its score, to compare a recomputation with."""
+
+
 class UnitOfWork(Protocol):
     """The repositories bound to one database transaction."""
 
@@ -617,6 +638,7 @@ class UnitOfWork(Protocol):
     reports: ReportRepository
     flags: FlagRepository
     privacy: PrivacyRepository
+    reputation: ReputationRepository
 
 
 class UnitOfWorkFactory(Protocol):

@@ -7,6 +7,7 @@ from commonsnode.ids import new_id
 from commonsnode.model.actors import RemoteActor
 from commonsnode.model.follows import Follow, transition
 from commonsnode.model.organisations import Organisation
+from commonsnode.reputation_events import recompute_job
 from federation.discover import DiscoveryError, parse_target, resolve_target
 from federation.fetch import FetchBudget
 from federation.iris import host_of
@@ -78,6 +79,7 @@ async def unfollow(fed: Federation, org: Organisation, remote_iri: str) -> None:
             raise NotFoundError(f"{org.handle} does not follow {remote_iri}")
         actor = await tx.actors.get(remote_iri)
         await tx.follows.delete("out", org.id, remote_iri)
+        await tx.jobs.enqueue(recompute_job(now))  # reputation: the trust graph changed
         if actor is not None and actor.gone_at is None:
             original = {
                 "id": existing.activity_iri,
@@ -102,6 +104,7 @@ async def answer_follow_request(
             raise ConflictError(f"the follow from {remote_iri} is already {existing.state}")
         updated = transition(existing, "accepted" if accept else "rejected", now)
         await tx.follows.save(updated)
+        await tx.jobs.enqueue(recompute_job(now))
         actor = await tx.actors.get(remote_iri)
         if actor is not None:
             await send_answer(fed, tx, org, updated, actor.inbox, accept=accept)
@@ -132,6 +135,7 @@ async def block(fed: Federation, org: Organisation, remote_iri: str) -> None:
         await tx.moderation.block_actor(org.id, remote_iri, now)
         await tx.follows.delete("in", org.id, remote_iri)
         await tx.follows.delete("out", org.id, remote_iri)
+        await tx.jobs.enqueue(recompute_job(now))
         actor = await tx.actors.get(remote_iri)
         if actor is not None and actor.gone_at is None:
             activity = new_activity(fed.iris, org, "Block", remote_iri, now, to=[remote_iri])

@@ -327,3 +327,22 @@ rating_scores = sa.Table(
     sa.Column("listing_id", sa.String(36), nullable=False),
     sa.Column("node_host", sa.Text),
 )
+
+# Reputation (0012_reputation): each subject's last computed score with its explanation, and
+# when this node's own clock first met each remote node (the per-node trust cap grows from it).
+reputation_scores = sa.Table(
+    "reputation_scores",
+    metadata,
+    sa.Column("subject", sa.Text, primary_key=True),
+    sa.Column("kind", sa.String(32)),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("computed_at", sa.Float, nullable=False),
+)
+
+reputation_nodes = sa.Table(
+    "reputation_nodes",
+    metadata,
+    sa.Column("node", sa.Text, primary_key=True),
+    sa.Column("first_seen", sa.Float, nullable=False),
+)

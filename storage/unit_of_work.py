@@ -33,6 +33,7 @@ from storage.repositories.organisations import SqlOrganisationRepository
 from storage.repositories.privacy import SqlPrivacyRepository
 from storage.repositories.ratings import SqlRatingRepository
 from storage.repositories.reports import SqlReportRepository
+from storage.repositories.reputation import SqlReputationRepository
 from storage.repositories.tokens import SqlTokenRepository
 
 
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
     reports: SqlReportRepository
     flags: SqlFlagRepository
     privacy: SqlPrivacyRepository
+    reputation: SqlReputationRepository
 
 
 class SqlUnitOfWorkFactory:
@@ -100,4 +102,5 @@ class SqlUnitOfWorkFactory:
                 reports=SqlReportRepository(connection, dialect),
                 flags=SqlFlagRepository(connection),
                 privacy=SqlPrivacyRepository(connection, dialect),
+                reputation=SqlReputationRepository(connection, dialect),
             )

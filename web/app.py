@@ -19,6 +19,12 @@ from commonsnode.model.follows import Follow
 from commonsnode.model.moderation import check_domain
 from commonsnode.ports import InboxIngest
 from commonsnode.usecases.organisations import ensure_instance_keys
+from commonsnode.usecases.reputation import (
+    ReputationService,
+    ReputationSettings,
+    register_reputation_jobs,
+    schedule_reputation,
+)
 from commonsnode.worker import HandlerRegistry, Worker
 from federation import maintenance
 from federation.catalog import catalog_settings, ensure_catalog_keys, follow_catalog
@@ -57,11 +63,12 @@ from web.api import (
     ratings,
     records,
     reports,
+    reputation,
 )
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
-from web.pages import home
+from web.pages import home, reputation_sections
 from web.pages import moderation as moderation_pages
 
 __all__ = [
@@ -87,6 +94,7 @@ class Node:
     queue: SqlJobQueue
     federation: Federation
     registry: HandlerRegistry = field(default_factory=HandlerRegistry)
+    reputation: ReputationService | None = None
 
     def worker(self, *, concurrency: int | None = None, name: str | None = None) -> Worker:
         """A job worker over this node's queue, with the configured lease and batching."""
@@ -144,6 +152,8 @@ def build_node(config: NodeConfig, clock: Clock | None = None) -> Node:
     fed.fetcher.use_signer(fed.sign_get)  # the instance actor signs every GET
     node = Node(config, clock, db, uow, SqlJobQueue(db, clock), fed)
     register_jobs(node.registry, fed, Sender(fed), catalog_settings(config.federation))
+    node.reputation = ReputationService(uow, clock, ReputationSettings.of(config))
+    register_reputation_jobs(node.registry, node.reputation)
     return node
 
 
@@ -257,6 +267,7 @@ def create_app(node: Node) -> web.Application:
     listings.setup(app)
     ratings.setup(app)
     records.setup(app)
+    reputation.setup(app, node.reputation)
     moderation.setup(app)
     commissions.setup(app)
     reports.setup(app)
@@ -264,12 +275,14 @@ def create_app(node: Node) -> web.Application:
     home.setup(app)
     catalog_pages.setup(app)
     moderation_pages.setup(app)
+    reputation_sections.setup(app)
     return app
 
 
 async def start_worker(node: Node, concurrency: int | None = None) -> Worker:
     """A worker for `serve` or `commonsnode worker`, with housekeeping scheduled."""
     await maintenance.schedule(node.federation)
+    await schedule_reputation(node.uow, node.clock)
     return node.worker(concurrency=concurrency)
 
 

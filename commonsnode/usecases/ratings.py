@@ -30,6 +30,7 @@ from commonsnode.model.ratings import (
 )
 from commonsnode.ports import UnitOfWork, UnitOfWorkFactory
 from commonsnode.rating_events import RatingEvent
+from commonsnode.reputation_events import recompute_job
 
 MAX_PAGE = 100
 
@@ -86,6 +87,7 @@ async def rate_listing(
         await tx.ratings.save(rating)
         change = "given" if existing is None else "replaced"
         await tx.jobs.enqueue(RatingEvent(change, rating.id, listing.id, org.id, now).to_job())
+        await tx.jobs.enqueue(recompute_job(now))
     return RatingChange(rating, created=existing is None)
 
 
@@ -102,6 +104,7 @@ async def withdraw_rating(
         await tx.jobs.enqueue(
             RatingEvent("withdrawn", existing.id, listing_id, org.id, now).to_job()
         )
+        await tx.jobs.enqueue(recompute_job(now))
     return existing
 
 
@@ -191,6 +194,7 @@ async def store_remote_rating(
             via_iri=via_iri,
         )
         await tx.ratings.save(rating)
+        await tx.jobs.enqueue(recompute_job(now))
     return rating
 
 
@@ -206,4 +210,5 @@ async def remove_remote_rating(
             raise ForbiddenError(f"{actor} is not the author of {origin_iri}")
         await tx.ratings.delete(existing.id)
         await tx.tombstones.add(origin_iri, actor, clock.now())
+        await tx.jobs.enqueue(recompute_job(clock.now()))
     return True

@@ -125,6 +125,8 @@ async def test_pages_pass_axe_on_desktop_and_phone(
         f"/tools/{local.repository_key}",
         f"/reports/{data['reports']['report'].id}",
         f"/tools/{data['reports']['listing'].repository_key}",
+        f"/reputation?tool={local.repository_key}",
+        "/reputation?actor=http://127.0.0.1:8080/orgs/alderney",
         "/tools/git.example/none",
     ]
     shots = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)

@@ -13,6 +13,7 @@ from web.api.openapi_privacy import privacy_paths
 from web.api.openapi_ratings import RATING_SCHEMAS, rating_paths
 from web.api.openapi_records import record_paths
 from web.api.openapi_reports import REPORT_SCHEMA, report_paths
+from web.api.openapi_reputation import reputation_paths
 from web.keys import CONFIG
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -218,6 +219,7 @@ def document(server_url: str) -> dict[str, Any]:
             **commission_paths(),
             **report_paths(),
             **privacy_paths(),
+            **reputation_paths(),
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",

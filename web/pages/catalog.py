@@ -27,6 +27,7 @@ from web.pages.parts import (
 from web.pages.privacy_sections import privacy_section
 from web.pages.rating_sections import listing_rating_html, load_ratings, recent_ratings_html
 from web.pages.report_sections import reports_section
+from web.pages.reputation_sections import tool_reputation_html
 
 PAGE = 20
 # facet name -> (query parameter, heading)
@@ -295,7 +296,8 @@ async def tool_page(request: web.Request) -> web.Response:
         '<dl class="facts">'
         + "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts_rows)
         + "</dl>"
-        f"<h2>Who uses it</h2>{used_html}"
+        + await tool_reputation_html(request, tool.listings[0].repository_key)
+        + f"<h2>Who uses it</h2>{used_html}"
         f'<h2>Listings</h2><ul class="plain">{"".join(listing_items)}</ul>'
         + recent_ratings_html(ratings, orgs)
         + await reports_section(request, tool)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from commonsnode.ids import new_id
 from commonsnode.model.follows import Follow, transition
+from commonsnode.reputation_events import recompute_job
 from federation.fetch import FetchBudget
 from federation.follows import send_answer
 from federation.inbox.dispatch import HandlerError, Incoming
@@ -52,6 +53,7 @@ async def handle_follow(fed: Federation, incoming: Incoming) -> None:
             updated_at=now,
         )
         await tx.follows.save(record)
+        await tx.jobs.enqueue(recompute_job(now))  # reputation: the trust graph changed
         if state != "pending":
             await send_answer(fed, tx, org, record, actor.inbox, accept=state == "accepted")
 
@@ -85,12 +87,14 @@ async def handle_accept(fed: Federation, incoming: Incoming) -> None:
     record = await _our_follow(fed, incoming)
     async with fed.uow() as tx:
         await tx.follows.save(transition(record, "accepted", fed.clock.now()))
+        await tx.jobs.enqueue(recompute_job(fed.clock.now()))
 
 
 async def handle_reject(fed: Federation, incoming: Incoming) -> None:
     record = await _our_follow(fed, incoming)
     async with fed.uow() as tx:
         await tx.follows.save(transition(record, "rejected", fed.clock.now()))
+        await tx.jobs.enqueue(recompute_job(fed.clock.now()))
 
 
 async def handle_undo(fed: Federation, incoming: Incoming) -> None:
@@ -109,3 +113,4 @@ async def handle_undo(fed: Federation, incoming: Incoming) -> None:
         if record.direction != "in" or record.remote_iri != incoming.actor:
             raise HandlerError("an actor can only undo its own follow")
         await tx.follows.delete("in", record.org_id, record.remote_iri)
+        await tx.jobs.enqueue(recompute_job(fed.clock.now()))
