@@ -1,11 +1,17 @@
 """Inbox throughput and latency of one `commonsnode serve` process, next to the bare ceiling.
 
-Run: .venv/bin/python bench/inbox.py [--requests N]   (PostgreSQL at 127.0.0.1:5432)
+Run: .venv/bin/python bench/inbox.py [--requests N] [--only bare,sqlite,postgresql] [--no-pin]
+(PostgreSQL at 127.0.0.1:5432)
 
 Every request is a distinct Follow signed (draft-cavage, RSA-2048) by one of 50 remote actors
 served by a fake peer on 127.0.0.30; the node verifies it, dedupes it, logs it durably and
 queues it (worker off: accepting is what is measured), then answers 202. Requests are signed
 before the clock starts, so the load generator's own cost is small.
+
+CPU pinning (default; --no-pin turns it off): the load generator (this process) runs on the
+last CPU and the server under test (the node, or the bare ceiling) on the others, so neither
+preempts the other's event loop; the PostgreSQL server is left to the scheduler. On a 2-core
+machine that is one core each. The bare ceiling is pinned the same way, so ratios stay fair.
 """
 
 from __future__ import annotations
@@ -43,6 +49,28 @@ PEER = "127.0.0.30"
 NODE = "127.0.0.2"
 BARE = "127.0.0.3"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+def cpu_split(pin: bool) -> tuple[set[int], set[int]] | None:
+    """(load generator CPUs, server CPUs), or None when not pinning (or one CPU only)."""
+    if not pin or not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    return {cpus[-1]}, set(cpus[:-1])
+
+
+def spawn(
+    command: list[str], cpus: set[int] | None, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """Start the server under test, pinned to `cpus` when given (threads it starts inherit)."""
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    if cpus is not None:
+        os.sched_setaffinity(process.pid, cpus)
+    return process
 
 
 def free_port(address: str) -> int:
@@ -148,7 +176,7 @@ async def wait_ready(process: subprocess.Popen[str]) -> None:
 
 
 async def run_node(
-    database: str | None, requests: int, key_pem: tuple[str, str]
+    database: str | None, requests: int, key_pem: tuple[str, str], cpus: set[int] | None
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "node"
@@ -180,22 +208,18 @@ async def run_node(
             capture_output=True,
         )
         env = {**os.environ, "COMMONSNODE_LOG_LEVEL": "warning"}
-        server = subprocess.Popen(
-            [str(BIN), "serve", str(directory), "--no-worker"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
+        server = spawn([str(BIN), "serve", str(directory), "--no-worker"], cpus, env)
         return await measure(server, f"http://{NODE}:{port}/orgs/city/inbox", requests, key_pem)
 
 
-async def run_bare(requests: int, key_pem: tuple[str, str]) -> dict[str, float]:
+async def run_bare(
+    requests: int, key_pem: tuple[str, str], cpus: set[int] | None
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port(BARE)
         pub = Path(tmp) / "key.pem"
         pub.write_text(key_pem[1])
-        server = subprocess.Popen(
+        server = spawn(
             [
                 sys.executable,
                 str(ROOT / "bench" / "procs" / "bare_inbox.py"),
@@ -206,9 +230,7 @@ async def run_bare(requests: int, key_pem: tuple[str, str]) -> dict[str, float]:
                 "--public-key",
                 str(pub),
             ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            cpus,
         )
         return await measure(server, f"http://{BARE}:{port}/orgs/city/inbox", requests, key_pem)
 
@@ -266,20 +288,37 @@ def show(label: str, figures: dict[str, float], ceiling: float | None = None) ->
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--only", default="bare,sqlite,postgresql", help="comma-separated")
+    parser.add_argument("--no-pin", action="store_true", help="leave CPUs to the scheduler")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     pair = generate_rsa()
     key_pem = (pair.private_pem, pair.public_pem)
-    print(f"{args.requests} signed Follows per run, 64 connections, cores: {os.cpu_count()}")
-    bare = await run_bare(args.requests, key_pem)
-    show("bare ceiling (sqlite3)", bare)
-    ours = await run_node(None, args.requests, key_pem)
-    show("commonsnode, SQLite", ours, bare["peak"])
-    name, url = await postgres_url()
-    try:
-        ours_pg = await run_node(url, args.requests, key_pem)
-    finally:
-        await drop(name)
-    show("commonsnode, PostgreSQL", ours_pg, bare["peak"])
+    split = cpu_split(not args.no_pin)
+    server_cpus = None
+    if split is not None:
+        os.sched_setaffinity(0, split[0])
+        server_cpus = split[1]
+    pinning = f"load generator on CPU {sorted(split[0])}, server on {sorted(split[1])}"
+    print(
+        f"{args.requests} signed Follows per run, 64 connections, cores: {os.cpu_count()}; "
+        + (pinning if split else "no pinning")
+    )
+    ceiling = None
+    if "bare" in only:
+        bare = await run_bare(args.requests, key_pem, server_cpus)
+        show("bare ceiling (sqlite3)", bare)
+        ceiling = bare["peak"]
+    if "sqlite" in only:
+        ours = await run_node(None, args.requests, key_pem, server_cpus)
+        show("commonsnode, SQLite", ours, ceiling)
+    if "postgresql" in only:
+        name, url = await postgres_url()
+        try:
+            ours_pg = await run_node(url, args.requests, key_pem, server_cpus)
+        finally:
+            await drop(name)
+        show("commonsnode, PostgreSQL", ours_pg, ceiling)
 
 
 if __name__ == "__main__":
