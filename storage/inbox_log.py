@@ -97,10 +97,14 @@ SELECT activity_id, recipient FROM logged
 """
 
 # The connection is gone or unusable: drop it, the next batch connects again.
+# (The server's notice that it ended the session may arrive mid-call: InternalClientError.)
 _CONNECTION_ERRORS = (
     OSError,
     asyncpg.InterfaceError,
-    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
     asyncpg.CannotConnectNowError,
 )
 
