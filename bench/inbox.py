@@ -299,10 +299,12 @@ async def main() -> None:
     if split is not None:
         os.sched_setaffinity(0, split[0])
         server_cpus = split[1]
-    pinning = f"load generator on CPU {sorted(split[0])}, server on {sorted(split[1])}"
+    pinning = "no pinning"
+    if split is not None:
+        pinning = f"load generator on CPU {sorted(split[0])}, server on {sorted(split[1])}"
     print(
         f"{args.requests} signed Follows per run, 64 connections, cores: {os.cpu_count()}; "
-        + (pinning if split else "no pinning")
+        + pinning
     )
     ceiling = None
     if "bare" in only:
