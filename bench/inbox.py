@@ -8,10 +8,12 @@ served by a fake peer on 127.0.0.30; the node verifies it, dedupes it, logs it d
 queues it (worker off: accepting is what is measured), then answers 202. Requests are signed
 before the clock starts, so the load generator's own cost is small.
 
-CPU pinning (default; --no-pin turns it off): the load generator (this process) runs on the
-last CPU and the server under test (the node, or the bare ceiling) on the others, so neither
-preempts the other's event loop; the PostgreSQL server is left to the scheduler. On a 2-core
-machine that is one core each. The bare ceiling is pinned the same way, so ratios stay fair.
+Measurement hygiene: the load generator (this process) runs on the last CPU and the server
+under test (the node, or the bare ceiling) on the others, so neither preempts the other's
+event loop; the PostgreSQL server is left to the scheduler (on a 2-core machine: one core
+each, PostgreSQL floating). --no-pin leaves every process to the scheduler. The bare ceiling
+is pinned the same way, so ratios stay fair. The load generator also turns its cyclic GC off
+while it sends: its pauses would be timed as server latency.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import socket
@@ -134,6 +137,10 @@ async def blast(
     """Send every request; `rate` per second paces them (None: as fast as `concurrency` allows)."""
     latencies: list[float] = []
     failures = 0
+    # The load generator's own cyclic-GC passes would be timed as server latency: off while
+    # it sends (reference counting frees its garbage; the few cycles wait for the end).
+    gc.collect()
+    gc.disable()
     queue: asyncio.Queue[tuple[bytes, dict[str, str]]] = asyncio.Queue()
     for item in requests:
         queue.put_nowait(item)
@@ -156,8 +163,11 @@ async def blast(
                     failures += 1
             latencies.append(time.perf_counter() - sent)
 
-    async with aiohttp.ClientSession(connector=connector) as session:
-        await asyncio.gather(*(one(session) for _ in range(concurrency)))
+    try:
+        async with aiohttp.ClientSession(connector=connector) as session:
+            await asyncio.gather(*(one(session) for _ in range(concurrency)))
+    finally:
+        gc.enable()
     return time.perf_counter() - started, latencies, failures
 
 
