@@ -38,6 +38,7 @@ import uuid
 import aiohttp
 import asyncpg
 from aiohttp import web
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -219,7 +220,9 @@ async def run_node(
         )
         env = {**os.environ, "COMMONSNODE_LOG_LEVEL": "warning"}
         server = spawn([str(BIN), "serve", str(directory), "--no-worker"], cpus, env)
-        return await measure(server, f"http://{NODE}:{port}/orgs/city/inbox", requests, key_pem)
+        inbox = f"http://{NODE}:{port}/orgs/city/inbox"
+        name = make_url(database).database if database else None
+        return await measure(server, inbox, requests, key_pem, name)
 
 
 async def run_bare(
@@ -245,16 +248,49 @@ async def run_bare(
         return await measure(server, f"http://{BARE}:{port}/orgs/city/inbox", requests, key_pem)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc; 0 where unreadable)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def postgres_backends(database: str | None) -> list[int]:
+    """The server processes serving `database` (PostgreSQL on this machine), if any."""
+    if database is None:
+        return []
+    admin = await asyncpg.connect(database="test", **PG)
+    try:
+        rows = await admin.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database)
+    finally:
+        await admin.close()
+    return [row["pid"] for row in rows]
+
+
 async def measure(
-    server: subprocess.Popen[str], inbox: str, requests: int, key_pem: tuple[str, str]
+    server: subprocess.Popen[str],
+    inbox: str,
+    requests: int,
+    key_pem: tuple[str, str],
+    database: str | None = None,
 ) -> dict[str, float]:
+    """Peak and half-load latencies, and CPU per request at peak: CPU time does not depend
+    on how busy the machine is, so it compares runs that latencies cannot."""
     peer, origin = await start_peer(key_pem[1])
     try:
         await wait_ready(server)
         warm = sign_all(inbox, origin, key_pem[0], ACTORS)  # one per actor: fetches their keys
         await blast(inbox, warm, 8, None)
+        backends = await postgres_backends(database)
         load = sign_all(inbox, origin, key_pem[0], requests)
+        cpu_before = cpu_seconds([server.pid]), cpu_seconds(backends)
         elapsed, latencies, failures = await blast(inbox, load, 64, None)
+        cpu_after = cpu_seconds([server.pid]), cpu_seconds(backends)
         peak = requests / elapsed
         half = sign_all(inbox, origin, key_pem[0], requests)  # as many: a stable p99
         _, half_latencies, half_failures = await blast(inbox, half, 64, peak / 2)
@@ -265,6 +301,8 @@ async def measure(
             "half_p50": percentile(half_latencies, 0.50),
             "half_p99": percentile(half_latencies, 0.99),
             "failures": failures + half_failures,
+            "cpu_ms": (cpu_after[0] - cpu_before[0]) / requests * 1000,
+            "pg_cpu_ms": (cpu_after[1] - cpu_before[1]) / requests * 1000,
         }
     finally:
         server.terminate()
@@ -293,6 +331,8 @@ def show(label: str, figures: dict[str, float], ceiling: float | None = None) ->
         f"p99 {figures['p99']:.1f} ms; at half load p50 {figures['half_p50']:.1f} ms, "
         f"p99 {figures['half_p99']:.1f} ms; non-202: {int(figures['failures'])}"
     )
+    pg = f", PostgreSQL {figures['pg_cpu_ms']:.2f} ms" if figures["pg_cpu_ms"] else ""
+    print(f"{'':<22} CPU per request at peak: server {figures['cpu_ms']:.2f} ms{pg}")
 
 
 async def main() -> None:
