@@ -30,6 +30,7 @@ import gc
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -222,7 +223,28 @@ async def run_node(
         server = spawn([str(BIN), "serve", str(directory), "--no-worker"], cpus, env)
         inbox = f"http://{NODE}:{port}/orgs/city/inbox"
         name = make_url(database).database if database else None
-        return await measure(server, inbox, requests, key_pem, name)
+        figures = await measure(server, inbox, requests, key_pem, name)
+        # Every 202 must have left its log row and its job: a fast wrong answer is no answer.
+        expected = ACTORS + 2 * requests - int(figures["failures"])
+        counts = await stored_counts(name, directory / "commonsnode.db")
+        if counts != (expected, expected):
+            raise RuntimeError(f"expected {expected} log rows and jobs, found {counts}")
+        return figures
+
+
+async def stored_counts(database: str | None, sqlite_file: Path) -> tuple[int, int]:
+    """(inbox_log rows, jobs) in the node's database."""
+    query = "SELECT (SELECT count(*) FROM inbox_log), (SELECT count(*) FROM jobs)"
+    if database is None:
+        with sqlite3.connect(sqlite_file) as connection:
+            logged, queued = connection.execute(query).fetchone()
+        return int(logged), int(queued)
+    connection = await asyncpg.connect(database=database, **PG)
+    try:
+        row = await connection.fetchrow(query)
+    finally:
+        await connection.close()
+    return int(row[0]), int(row[1])
 
 
 async def run_bare(
