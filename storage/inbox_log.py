@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Sequence
 
+import asyncpg
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commonsnode.clock import Clock
-from commonsnode.jobs import NewJob
 from commonsnode.ports import InboxEntry
 from storage.db import Database
-from storage.queue import insert_jobs
 from storage.tables import inbox_log, tombstones
 from storage.upsert import upsert
 
@@ -68,58 +69,113 @@ class SqlTombstoneRepository:
         return bool(found)
 
 
-_SEEN = sa.select(inbox_log.c.activity_id, inbox_log.c.recipient).where(
-    inbox_log.c.activity_id.in_(sa.bindparam("ids", expanding=True))
+# One statement per batch: in autocommit it is its own transaction, so the log rows and
+# their jobs commit together (or not at all) in a single round trip — no BEGIN, no COMMIT,
+# no SELECT first. Log rows go in key order, so two processes inserting overlapping batches
+# cannot deadlock; a row another transaction logged first is skipped (ON CONFLICT waits for
+# that transaction) and gets no job. Jobs are inserted in arrival order (their ids order
+# the jobs that share an ordering key). The text is constant: prepared once per connection.
+_RECORD_BATCH = """
+WITH entries AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                         $6::text[], $7::float8[])
+        WITH ORDINALITY AS e(activity_id, recipient, actor, kind, payload, ordering_key,
+                             run_at, n)
+), logged AS (
+    INSERT INTO inbox_log (activity_id, recipient, actor, received_at)
+    SELECT activity_id, recipient, actor, $8 FROM entries ORDER BY activity_id, recipient
+    ON CONFLICT (activity_id, recipient) DO NOTHING
+    RETURNING activity_id, recipient
+), queued AS (
+    INSERT INTO jobs (kind, payload, state, run_at, attempts, ordering_key, dedupe_key,
+                      created_at, updated_at)
+    SELECT e.kind, e.payload, 'ready', e.run_at, 0, e.ordering_key, NULL, $8, $8
+    FROM entries e JOIN logged USING (activity_id, recipient)
+    ORDER BY e.n
+)
+SELECT activity_id, recipient FROM logged
+"""
+
+# The connection is gone or unusable: drop it, the next batch connects again.
+# (The server's notice that it ended the session may arrive mid-call: InternalClientError.)
+_CONNECTION_ERRORS = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
 )
 
 
 class SqlInboxIngest:
-    """Implements ports.InboxIngest: the inbox's durable writes for a whole batch at once."""
+    """Implements ports.InboxIngest on PostgreSQL: one statement, one round trip per batch.
+
+    It writes through a dedicated asyncpg connection rather than the SQLAlchemy engine (the
+    way the SQLite ingest keeps its own sqlite3 connection): measured per batch of one, the
+    same statement took 0.6-0.7 ms through the engine (checkout ping, BEGIN, COMMIT) against
+    0.27 ms on the bare driver, and the engine's Python overhead runs on the event loop that
+    serves requests.
+    Group commit calls it one batch at a time; the lock keeps any other caller in line.
+    """
 
     def __init__(self, db: Database, clock: Clock) -> None:
-        self._db = db
+        if db.dialect != "postgresql":
+            raise ValueError("SqlInboxIngest is for PostgreSQL; SQLite uses SqliteInboxIngest")
+        self._dsn = make_url(db.url).set(drivername="postgresql").render_as_string(False)
         self._clock = clock
-        dialect = postgresql if db.dialect == "postgresql" else sqlite
-        self._insert = dialect.insert(inbox_log).on_conflict_do_nothing(
-            index_elements=["activity_id", "recipient"]
-        )
+        self._connection: asyncpg.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connect(self) -> asyncpg.Connection:
+        if self._connection is None or self._connection.is_closed():
+            self._connection = await asyncpg.connect(
+                self._dsn, server_settings={"application_name": "commonsnode inbox"}
+            )
+        return self._connection
 
     async def record_batch(self, entries: Sequence[InboxEntry]) -> list[bool]:
         now = self._clock.now()
-        keys = {(entry.activity_id, entry.recipient) for entry in entries}
-        async with self._db.transaction() as connection:
-            # Cached statements only (a multi-row VALUES would be compiled per batch size):
-            # find which entries were seen before, then insert the rest and their jobs.
-            seen = {
-                (row.activity_id, row.recipient)
-                for row in await connection.execute(
-                    _SEEN, {"ids": sorted({activity for activity, _ in keys})}
-                )
-            }
-            fresh: list[bool] = []
-            rows: list[dict[str, object]] = []
-            jobs: list[NewJob] = []
-            for entry in entries:
-                key = (entry.activity_id, entry.recipient)
-                is_new = key not in seen
-                fresh.append(is_new)
-                if is_new:
-                    seen.add(key)  # the same activity twice in one batch: the first one wins
-                    rows.append(
-                        {
-                            "activity_id": entry.activity_id,
-                            "recipient": entry.recipient,
-                            "actor": entry.actor,
-                            "received_at": now,
-                        }
-                    )
-                    jobs.append(entry.job)
-            if rows:
-                # Another process may have logged one of them meanwhile (PostgreSQL): skip it
-                # there; its job is then queued twice, which idempotent handlers tolerate.
-                await connection.execute(self._insert, rows)
-                await insert_jobs(connection, self._db.dialect, jobs, now)
-        return fresh
+        first: dict[tuple[str, str], InboxEntry] = {}
+        for entry in entries:  # the same activity twice in one batch: the first one wins
+            if entry.job.dedupe_key is not None:
+                raise ValueError("inbox jobs carry no dedupe key")
+            first.setdefault((entry.activity_id, entry.recipient), entry)
+        unique = list(first.values())
+        arguments = (
+            [entry.activity_id for entry in unique],
+            [entry.recipient for entry in unique],
+            [entry.actor for entry in unique],
+            [entry.job.kind for entry in unique],
+            [json.dumps(entry.job.payload, separators=(",", ":")) for entry in unique],
+            [entry.job.ordering_key for entry in unique],
+            [now if entry.job.run_at is None else entry.job.run_at for entry in unique],
+            now,
+        )
+        async with self._lock:
+            try:
+                rows = await (await self._connect()).fetch(_RECORD_BATCH, *arguments)
+            except _CONNECTION_ERRORS:
+                # The server restarted or dropped us: one more try on a new connection. Safe
+                # even if the lost statement did commit: its entries then read as replays.
+                self._drop()
+                rows = await (await self._connect()).fetch(_RECORD_BATCH, *arguments)
+        logged = {(row[0], row[1]) for row in rows}
+        return [
+            first[(entry.activity_id, entry.recipient)] is entry
+            and (entry.activity_id, entry.recipient) in logged
+            for entry in entries
+        ]
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.terminate()
 
     async def close(self) -> None:
-        """Nothing of its own to release: it writes through the node's engine."""
+        """Close the dedicated connection."""
+        async with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None and not connection.is_closed():
+                await connection.close()

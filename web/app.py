@@ -117,7 +117,7 @@ class Node:
 
 def _inbox_ingest(config: NodeConfig, db: Database, clock: Clock) -> InboxIngest:
     """SQLite writes inbox batches through its own thread (one hop per batch); PostgreSQL
-    through the shared engine."""
+    through its own connection (one statement per batch)."""
     if db.dialect == "sqlite":
         path = make_url(config.database.url).database or ""
         return SqliteInboxIngest(path, clock, synchronous=config.database.sqlite_synchronous)
