@@ -23,8 +23,7 @@ from commonsnode.model.rating_aggregates import ScoreCount
 from commonsnode.model.ratings import Rating, RatingPage
 from commonsnode.model.records import Credit, DeploymentTerms, ListingRecord, OfferTerms, RecordT
 from commonsnode.model.reports import Comment, ExperienceReport
-from commonsnode.model.reputation import HelpfulMark
-from commonsnode.model.reputation_sources import ReputationSources, StoredScore
+from commonsnode.model.reputation_sources import HelpfulSource, ReputationSources, StoredScore
 from commonsnode.model.requests import Request
 
 
@@ -596,8 +595,8 @@ class ReputationRepository(Protocol):
     async def sources(self) -> ReputationSources:
         """Every row reputation reads: organisations, actors, listings, ratings, follows."""
 
-    async def helpful_marks(self) -> list[HelpfulMark]:
-        """Likes of experience reports; none until experience reports are stored."""
+    async def helpful_marks(self) -> list[HelpfulSource]:
+        """Every Like of an experience report we hold, with the report's author."""
 
     async def note_nodes(self, nodes: Sequence[str], now: float) -> None:
         """Remember `now` as the first sighting of each node not seen before."""

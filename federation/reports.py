@@ -20,6 +20,7 @@ from commonsnode.model.organisations import Organisation
 from commonsnode.model.reports import ExperienceReport
 from commonsnode.ports import UnitOfWork
 from commonsnode.report_events import ReportEvent
+from commonsnode.reputation_events import recompute_job
 from commonsnode.worker import PermanentJobError
 from federation.announce import announce_signed
 from federation.convert.reports import (
@@ -146,6 +147,8 @@ async def mark_helpful(fed: Federation, org: Organisation, report_id: str) -> in
     like = new_activity(fed.iris, org, "Like", iri, now, to=[author] if author else [])
     async with fed.uow() as tx:
         added = await tx.reports.add_helpful(report.id, actor, like["id"], now)
+        if added:
+            await tx.jobs.enqueue(recompute_job(now))
         if added and inbox:
             await publish(tx, fed.iris, org, like, now, followers=False, inboxes=(inbox,))
         counts = await tx.reports.helpful_counts([report.id])
@@ -164,6 +167,8 @@ async def unmark_helpful(fed: Federation, org: Organisation, report_id: str) -> 
     actor = fed.iris.org(org.handle)
     async with fed.uow() as tx:
         like_iri = await tx.reports.remove_helpful(report.id, actor)
+        if like_iri:
+            await tx.jobs.enqueue(recompute_job(now))
         if like_iri and inbox and author:
             like = {"id": like_iri, "type": "Like", "actor": actor, "object": iri}
             undo = new_activity(fed.iris, org, "Undo", like, now, to=[author])

@@ -100,6 +100,32 @@ class Naming:
     def tool(self, repository_key: str) -> str:
         return f"{self.origin}/tools/{quote(repository_key, safe='/:@-._~')}"
 
+    def report(self, report_id: str) -> str:
+        return f"{self.origin}/reports/{report_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class HelpfulSource:
+    """One helpful mark (a Like) as stored: a local report names its author by handle, a
+    federated one by its origin IRI and author IRI."""
+
+    report_id: str
+    liker: str
+    author_handle: str | None = None
+    origin_iri: str | None = None
+    author_iri: str | None = None
+
+
+def helpful_marks(rows: Iterable[HelpfulSource], naming: Naming) -> tuple[HelpfulMark, ...]:
+    """The engine's HelpfulMarks from stored Likes; rows naming no author are left out."""
+    marks: list[HelpfulMark] = []
+    for row in rows:
+        author = naming.org(row.author_handle) if row.author_handle else row.author_iri
+        report = row.origin_iri or naming.report(row.report_id)
+        if author and row.liker:
+            marks.append(HelpfulMark(liker=row.liker, report=report, author=author))
+    return tuple(dict.fromkeys(marks))
+
 
 def seeds(
     sources: ReputationSources, naming: Naming, trusted: Iterable[str], own_organisations: bool

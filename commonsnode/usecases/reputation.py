@@ -34,6 +34,7 @@ from commonsnode.model.reputation_sources import (
     Naming,
     StoredScore,
     engine_inputs,
+    helpful_marks,
     nodes_of,
     seeds,
 )
@@ -103,7 +104,7 @@ class ReputationService:
     async def _read(self) -> ReputationInputs:
         async with self._uow(readonly=True) as tx:
             sources = await tx.reputation.sources()
-            helpful = await tx.reputation.helpful_marks()
+            helpful = helpful_marks(await tx.reputation.helpful_marks(), self.naming)
             policy = await tx.moderation.policy()
         now = self._clock.now()
         seed_iris = seeds(

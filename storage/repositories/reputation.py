@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commonsnode.model.reputation import HelpfulMark
 from commonsnode.model.reputation_sources import (
     FollowSource,
+    HelpfulSource,
     ListingSource,
     LocalOrgSource,
     RatingSource,
@@ -23,6 +23,7 @@ from commonsnode.model.reputation_sources import (
     StoredScore,
 )
 from commonsnode.model.trust import node_of
+from storage.report_tables import report_helpful, reports
 from storage.tables import (
     follows,
     listings,
@@ -119,10 +120,31 @@ class SqlReputationRepository:
             node_first_seen=first_seen,
         )
 
-    async def helpful_marks(self) -> list[HelpfulMark]:
-        # The hook for experience reports: their Likes become HelpfulMarks here once reports
-        # are stored (another branch); until then there are none.
-        return []
+    async def helpful_marks(self) -> list[HelpfulSource]:
+        query = (
+            sa.select(
+                report_helpful.c.report_id,
+                report_helpful.c.actor_iri,
+                organisations.c.handle,
+                reports.c.origin_iri,
+                reports.c.author_iri,
+            )
+            .join(reports, reports.c.id == report_helpful.c.report_id)
+            .outerjoin(organisations, organisations.c.id == reports.c.org_id)
+            .where(reports.c.state == "published")
+            .order_by(report_helpful.c.report_id, report_helpful.c.actor_iri)
+        )
+        rows = (await self._connection.execute(query)).all()
+        return [
+            HelpfulSource(
+                report_id=row.report_id,
+                liker=row.actor_iri,
+                author_handle=row.handle,
+                origin_iri=row.origin_iri,
+                author_iri=row.author_iri,
+            )
+            for row in rows
+        ]
 
     async def note_nodes(self, nodes: Sequence[str], now: float) -> None:
         for node in sorted(set(nodes)):

@@ -6,6 +6,7 @@ import logging
 
 from commonsnode.ids import new_id
 from commonsnode.model.flags import MAX_REASON, MAX_TARGETS, Flag
+from commonsnode.reputation_events import recompute_job
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.jsonld.shapes import as_list, first, id_of, str_or_none
 from federation.reports import report_by_iri
@@ -24,7 +25,8 @@ async def handle_like(fed: Federation, incoming: Incoming) -> None:
         if report is None:
             log.info("Like of %s from %s: not a report held here", target, incoming.actor)
             return
-        await tx.reports.add_helpful(report.id, incoming.actor, activity_iri, fed.clock.now())
+        if await tx.reports.add_helpful(report.id, incoming.actor, activity_iri, fed.clock.now()):
+            await tx.jobs.enqueue(recompute_job(fed.clock.now()))
 
 
 async def _undo_like(fed: Federation, incoming: Incoming) -> bool:
@@ -43,6 +45,7 @@ async def _undo_like(fed: Federation, incoming: Incoming) -> bool:
         if actor != incoming.actor:
             raise HandlerError("an actor can only undo its own Like")
         await tx.reports.remove_helpful(report_id, actor)
+        await tx.jobs.enqueue(recompute_job(fed.clock.now()))
     return True
 
 
