@@ -61,7 +61,7 @@ from web.api import (
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
-from web.pages import home
+from web.pages import commission_pages, home
 from web.pages import moderation as moderation_pages
 
 __all__ = [
@@ -264,6 +264,7 @@ def create_app(node: Node) -> web.Application:
     home.setup(app)
     catalog_pages.setup(app)
     moderation_pages.setup(app)
+    commission_pages.setup(app)
     return app
 
 
