@@ -6,20 +6,41 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from aiohttp import ClientResponse
 
+from commonsnode.clock import FixedClock
+from commonsnode.ids import new_id
+from commonsnode.keys import generate_ed25519
+from commonsnode.model.contracts import Party, Verifier, document
+from commonsnode.usecases.bids import mark_approach, submit_bid
+from commonsnode.usecases.contracts import (
+    CommissionSettings,
+    act_on_contract,
+    award,
+    sign_contract,
+)
+from commonsnode.usecases.organisations import create_organisation, create_token
+from commonsnode.usecases.payments import record_payment
+from commonsnode.usecases.requests import create_request
+from federation.commissions import CommissionIris, contract_verifier, sign_contract_document
+from tests.keys import TEST_KEYS
 from tests.web.test_commissions_api import (
     AFTER_DEADLINE,
     HELP,
     World,
     awarded_contract,
     bid_body,
+    eur,
     request_body,
     world,
 )
+from web.app import Node
 
 __all__ = ["world"]  # the fixture, shared with the API tests
+DAY = 86_400
 SAME = {"Origin": "http://127.0.0.1:8080"}
 FORM_BID = {
     "price": "30000.00",
@@ -321,3 +342,102 @@ async def test_user_text_is_escaped_everywhere(world: World) -> None:
         assert "<img" not in text
     assert all("&lt;script&gt;" in text for text in pages)
     assert re.search(r"&lt;img src=x onerror=alert\(1\)&gt;", pages[-1])
+
+
+async def test_signin_as_another_organisation_challenges_again(world: World) -> None:
+    switch = await world.client.get(
+        "/signin?as=city&next=/requests", headers=basic(world, "dev"), allow_redirects=False
+    )
+    assert switch.status == 401
+    assert "sign in with the token of city" in await switch.text()
+    same = await world.client.get(
+        "/signin?as=city&next=/requests", headers=basic(world, "city"), allow_redirects=False
+    )
+    assert same.status == 303
+    rid = await new_request(world)
+    assert (await world.client.get(f"/requests/{rid}?as=dev")).status == 401
+    assert "Bid as Dev Co-op" in await get(world, f"/requests/{rid}?as=dev", "dev")
+    assert "Bids, ranked" in await get(world, f"/requests/{rid}?as=city", "city")
+    await get(world, f"/requests/{rid}?as=city", "dev", 401)
+
+
+async def seed_commissions(node: Node) -> dict[str, str]:
+    """For the accessibility run: an open public request with a bid, and an awarded one whose
+    contract both parties signed, with a milestone delivered, accepted and paid. Returns the
+    ids and the API tokens of the requester (`city`) and the bidder (`dev`)."""
+    now = node.clock.now()
+    clock = FixedClock(now - 20 * DAY)
+    orgs = {}
+    tokens = {}
+    for handle, name, kind in (
+        ("city", "City of Sark", "government"),
+        ("dev", "Dev Co-op", "developer"),
+    ):
+        orgs[handle] = await create_organisation(
+            node.uow,
+            clock,
+            handle=handle,
+            name=name,
+            kind=kind,
+            keys=(TEST_KEYS[0], generate_ed25519()),
+        )
+        tokens[handle] = await create_token(node.uow, clock, handle=handle)
+    fed = node.federation
+    city = Party(fed.iris.org("city"), "City of Sark")
+    dev = Party(fed.iris.org("dev"), "Dev Co-op")
+    past = datetime.fromtimestamp(now - 10 * DAY, UTC).date().isoformat()
+    later = datetime.fromtimestamp(now + 300 * DAY, UTC).date().isoformat()
+    listing = "https://127.0.0.1:8080/listings/medusa"
+    iris = CommissionIris(node.config.origin)
+    ids = {}
+    for key, deadline in (("awarded", past), ("open", later)):
+        made = await create_request(
+            node.uow,
+            clock,
+            city,
+            request_body(deadline=deadline, listing=listing),
+            request_id=new_id(clock.now()),
+        )
+        ids[key] = made.id
+        bid_id = new_id(clock.now())
+        await submit_bid(
+            node.uow,
+            clock,
+            made.id,
+            dev,
+            bid_body(),
+            bid_id=bid_id,
+            bid_iri=iris.bid(made.id, bid_id),
+        )
+        await mark_approach(node.uow, made.id, city.id, bid_id, 7)
+        ids[f"{key}-bid"] = bid_id
+    clock.advance(15 * DAY)
+    settings = CommissionSettings(
+        fee_basis_points=250, operator=Party(f"{node.config.origin}/actor", "Operator")
+    )
+    cid, contract = await award(
+        node.uow,
+        clock,
+        settings,
+        iris,
+        ids["awarded"],
+        city.id,
+        ids["awarded-bid"],
+        contract_id=new_id(clock.now()),
+    )
+
+    async def verifiers(parties: Sequence[str], methods: Sequence[str]) -> Verifier:
+        return await contract_verifier(fed, parties, methods)
+
+    for handle, party in (("city", city), ("dev", dev)):
+        proof = await sign_contract_document(fed, orgs[handle].id, handle, document(contract.terms))
+        await sign_contract(node.uow, clock, verifiers, cid, party.id, proof)
+    await act_on_contract(node.uow, clock, verifiers, cid, dev.id, "deliver", milestone=1)
+    await act_on_contract(node.uow, clock, verifiers, cid, city.id, "accept", milestone=1)
+    await record_payment(
+        node.uow,
+        cid,
+        city.id,
+        {"milestone": 1, "amount": eur(1_000_000), "date": past, "reference": "TX-<1>"},
+    )
+    return {**ids, "contract": cid, **{f"token-{h}": t for h, t in tokens.items()}}

@@ -3,7 +3,8 @@
 Browsers cannot send a bearer token by themselves, so commission pages also take HTTP Basic
 with the organisation's API token as the password (any user name), as the moderation page does.
 Public pages stay readable without credentials; `/signin?next=…` asks the browser for them
-(a 401 challenge at the site root, so the browser then sends them to every page of the site).
+(a 401 challenge at the site root, so the browser may then send them to every page), and any
+page asked for with `?as=HANDLE` challenges until the browser signs in as that organisation.
 Basic credentials ride along on cross-site requests too, so every form POST whose Origin (or
 Sec-Fetch-Site) is another site is refused before anything is read or written.
 """
@@ -44,13 +45,20 @@ def challenge(
 
 async def signed_in(request: web.Request) -> Organisation | None:
     """The organisation the browser signs in as; None without credentials. Credentials that
-    name no organisation are challenged again rather than silently read as anonymous."""
+    name no organisation are challenged again rather than silently read as anonymous, and so
+    is a page asked for `?as=HANDLE` while signed in as another organisation (or not at all):
+    the one way to switch organisations with Basic credentials the browser remembers."""
+    wanted = request.query.get("as")
     if "Authorization" not in request.headers:
+        if wanted:
+            raise challenge(f"sign in with the API token of {wanted} as the password")
         return None
     token = credential(request)
     holder = await holder_of_token(request.app[UOW], token) if token else None
     if holder is None:
         raise challenge("unknown or revoked token: sign in again with a valid one")
+    if wanted and wanted != holder.org.handle:
+        raise challenge(f"signed in as {holder.org.handle}; sign in with the token of {wanted}")
     return holder.org
 
 
@@ -83,6 +91,7 @@ def local_path(value: str | None, default: str) -> str:
 
 
 async def signin(request: web.Request) -> web.Response:
-    """`/signin?next=/requests/…`: challenge until the browser sends a valid token, then go."""
+    """`/signin?next=/requests/…`: challenge until the browser sends a valid token, then go
+    (`as=HANDLE` as on every page)."""
     await require_signed_in(request)
     raise web.HTTPSeeOther(location=local_path(request.query.get("next"), "/requests"))
