@@ -86,5 +86,26 @@ STYLE = (
     "[aria-invalid=true]{border-color:#b00020!important;border-width:2px!important}"
     ".ok{color:#1b5e20;font-weight:600}.bad{color:#8a0019;font-weight:600}"
     "select:focus-visible,textarea:focus-visible{outline:3px solid #b35900;outline-offset:2px}"
+    '@media (max-width:40rem){td[data-label]::before{content:attr(data-label) ": ";'
+    "font-weight:600}}"
     "</style>"
 )
+
+
+def table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
+    """A table of already-escaped cells. On a phone the layout stacks cells and hides the
+    header row, so each cell carries its header as `data-label`, shown before it there."""
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            (f'<td data-label="{escape(h)}">{cell}</td>' if cell else "<td></td>")
+            for h, cell in zip(headers, row, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<table><caption class="sr">{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )

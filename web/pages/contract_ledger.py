@@ -10,7 +10,7 @@ from typing import Any
 from commonsnode.errors import DomainError, InvalidError
 from commonsnode.model.contracts import Contract
 from commonsnode.usecases.payments import LedgerView
-from web.pages.commission_parts import refusal
+from web.pages.commission_parts import refusal, table
 from web.pages.money_form import minor_units
 
 PAYMENT_IDS = {
@@ -38,29 +38,31 @@ def ledger_section(view: LedgerView) -> str:
         by_kind = {p.kind: p.amount for p in entry.postings}
         fee = by_kind.get("fee")
         rows.append(
-            f"<tr><td>{escape(payment.date.isoformat())}</td><td>{payment.milestone}</td>"
-            f"<td>{escape(payment.reference)}</td><td>{escape(str(payment.amount))}</td>"
-            f"<td>{escape(str(fee)) if fee else 'none'}</td>"
-            f"<td>{escape(str(by_kind['received']))}</td></tr>"
+            [
+                escape(payment.date.isoformat()),
+                str(payment.milestone),
+                escape(payment.reference),
+                escape(str(payment.amount)),
+                escape(str(fee)) if fee else "none",
+                escape(str(by_kind["received"])),
+            ]
         )
-    entries = (
-        '<table><caption class="sr">Payments</caption><thead><tr>'
-        '<th scope="col">Date</th><th scope="col">Milestone</th><th scope="col">Reference</th>'
-        '<th scope="col">Paid by the buyer</th><th scope="col">Platform fee</th>'
-        '<th scope="col">Supplier receives</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        if rows
-        else "<p>No payments recorded yet.</p>"
-    )
-    balances = "".join(
-        f"<tr><td>{escape(names.get(account, account))}</td><td>{escape(str(money))}</td></tr>"
+    headers = [
+        "Date",
+        "Milestone",
+        "Reference",
+        "Paid by the buyer",
+        "Platform fee",
+        "Supplier receives",
+    ]
+    entries = table("Payments", headers, rows) if rows else "<p>No payments recorded yet.</p>"
+    balances = [
+        [escape(names.get(account, account)), escape(str(money))]
         for (account, _), money in view.balances.items()
-    )
+    ]
     balance_table = (
         "<h3>Balance per party</h3>"
-        '<table><caption class="sr">Balances</caption><thead><tr><th scope="col">Account</th>'
-        '<th scope="col">Balance (received − paid)</th></tr></thead>'
-        f"<tbody>{balances}</tbody></table>"
+        + table("Balances", ["Account", "Balance (received − paid)"], balances)
         if balances
         else ""
     )

@@ -43,6 +43,7 @@ from web.pages.commission_parts import (
     post_button,
     refusal,
     status_of,
+    table,
     when,
 )
 from web.pages.contract_ledger import ledger_section, payment_body, payment_form
@@ -83,10 +84,7 @@ def _signatures(local_id: str, contract: Contract, verify: Verifier, actor: str)
             verifies = '<span class="ok">yes, with the party\'s own key</span>'
         else:
             verifies = '<span class="bad">no: this signature does not verify</span>'
-        rows.append(
-            f"<tr><td>{escape(party.name)}</td><td>{role}</td><td>{escape(signed)}</td>"
-            f"<td>{verifies}</td></tr>"
-        )
+        rows.append([escape(party.name), role, escape(signed), verifies])
     force = (
         '<p class="ok">In force: both parties signed and both signatures verify.</p>'
         if in_force(contract, verify)
@@ -98,10 +96,10 @@ def _signatures(local_id: str, contract: Contract, verify: Verifier, actor: str)
             f"/contracts/{local_id}/sign", "Sign the contract with our organisation's key"
         )
     return (
-        '<h2 id="signatures">Signatures</h2><table><caption class="sr">Signatures</caption>'
-        '<thead><tr><th scope="col">Party</th><th scope="col">Role</th>'
-        '<th scope="col">Signature</th><th scope="col">Verifies</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>{force}{button}"
+        '<h2 id="signatures">Signatures</h2>'
+        + table("Signatures", ["Party", "Role", "Signature", "Verifies"], rows)
+        + force
+        + button
     )
 
 
@@ -124,19 +122,34 @@ def _milestones(local_id: str, contract: Contract, role: str) -> str:
         fee = Money(line["platformFee"]["amount"], currency)
         net = Money(line["payeeReceives"]["amount"], currency)
         rows.append(
-            f"<tr><td>{index}</td><td>{escape(milestone.title)}</td>"
-            f"<td>{escape(milestone.due.isoformat())}</td><td>{escape(str(milestone.amount))}</td>"
-            f"<td>{escape(str(fee))}</td><td>{escape(str(net))}</td>"
-            f"<td>{MILESTONE_STATES.get(state, escape(state))}</td><td>{actions}</td></tr>"
+            [
+                str(index),
+                escape(milestone.title),
+                escape(milestone.due.isoformat()),
+                escape(str(milestone.amount)),
+                escape(str(fee)),
+                escape(str(net)),
+                MILESTONE_STATES.get(state, escape(state)),
+                actions,
+            ]
         )
     return (
         '<h2 id="milestones">Milestones and payment schedule</h2>'
         "<p>Each milestone is paid on acceptance.</p>"
-        '<table><caption class="sr">Milestones</caption><thead><tr>'
-        '<th scope="col">#</th><th scope="col">Deliverable</th><th scope="col">Due</th>'
-        '<th scope="col">Amount</th><th scope="col">Platform fee</th>'
-        '<th scope="col">Supplier receives</th><th scope="col">State</th>'
-        f'<th scope="col">Action</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        + table(
+            "Milestones",
+            [
+                "#",
+                "Deliverable",
+                "Due",
+                "Amount",
+                "Platform fee",
+                "Supplier receives",
+                "State",
+                "Action",
+            ],
+            rows,
+        )
     )
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from commonsnode.errors import DomainError, NotFoundError
 from commonsnode.ids import new_id
+from commonsnode.model.bids import Bid
 from commonsnode.model.evaluation import MAX_APPROACH_MARK, RankedBid
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.requests import CRITERIA, Request
@@ -32,6 +33,7 @@ from web.pages.commission_parts import (
     post_button,
     refusal,
     status_of,
+    table,
     when,
 )
 from web.pages.layout import page
@@ -67,20 +69,17 @@ def _facts(view: RequestView) -> str:
 
 def _criteria(item: Request) -> str:
     criteria = item.terms.criteria
-    rows = "".join(
-        f"<tr><td>{c.title()}</td><td>{criteria.weight(c):g}</td>"
-        f"<td>{criteria.weight(c) / criteria.total:.0%}</td></tr>"
+    rows = [
+        [c.title(), f"{criteria.weight(c):g}", f"{criteria.weight(c) / criteria.total:.0%}"]
         for c in CRITERIA
-    )
-    return (
-        '<h2>Award criteria</h2><table><thead><tr><th scope="col">Criterion</th>'
-        '<th scope="col">Weight</th><th scope="col">Share of the score</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
+    ]
+    return "<h2>Award criteria</h2>" + table(
+        "Award criteria and their weights", ["Criterion", "Weight", "Share of the score"], rows
     )
 
 
-def _bid_terms(ranked_bid: Any) -> str:
-    terms = ranked_bid.terms
+def _bid_terms(bid: Bid) -> str:
+    terms = bid.terms
     milestones = "".join(
         f"<li>{escape(m.title)}: {escape(str(m.amount))}, due {escape(m.due.isoformat())}</li>"
         for m in terms.milestones
@@ -99,11 +98,16 @@ def _bid_terms(ranked_bid: Any) -> str:
 def _ranked(item: Request, ranked: RankedBid, name: str, can_award: bool) -> str:
     bid = ranked.bid
     rid = escape(item.id)
-    parts = "".join(
-        f"<tr><td>{p.criterion.title()}</td><td>{p.weight:g} ({p.share:.0%})</td>"
-        f"<td>{p.score:.3f}</td><td>{p.points:.3f}</td><td>{escape(p.explanation)}</td></tr>"
+    parts = [
+        [
+            p.criterion.title(),
+            f"{p.weight:g} ({p.share:.0%})",
+            f"{p.score:.3f}",
+            f"{p.points:.3f}",
+            escape(p.explanation),
+        ]
         for p in ranked.parts
-    )
+    ]
     ident = escape(bid.id)
     marks = "".join(f'<option value="{n}">{n}</option>' for n in range(MAX_APPROACH_MARK + 1))
     mark_form = (
@@ -118,10 +122,11 @@ def _ranked(item: Request, ranked: RankedBid, name: str, can_award: bool) -> str
         f"<li><h3>#{ranked.rank} {escape(name)}: total score {ranked.total:.3f}"
         f' <span class="meta">({escape(BID_STATUS.get(bid.status, bid.status))})</span></h3>'
         + _bid_terms(bid)
-        + f'<table><caption class="sr">How the score of {escape(name)} is made</caption>'
-        '<thead><tr><th scope="col">Criterion</th><th scope="col">Weight (share)</th>'
-        '<th scope="col">Score 0–1</th><th scope="col">Points</th><th scope="col">Why</th>'
-        f"</tr></thead><tbody>{parts}</tbody></table>"
+        + table(
+            f"How the score of {name} is made",
+            ["Criterion", "Weight (share)", "Score 0–1", "Points", "Why"],
+            parts,
+        )
         + (f"<div>{actions}</div>" if actions else "")
         + "</li>"
     )
