@@ -162,7 +162,9 @@ async def test_a_bid_from_the_form_shows_in_the_requesters_ranking(world: World)
     bid_id = ranked["id"]
     marked = await post(world, f"/requests/{rid}/bids/{bid_id}/mark", "city", {"mark": "8"})
     assert marked.status == 303
-    assert "approach marked 8/10 by the requester" in await get(world, f"/requests/{rid}", "city")
+    marked_page = await get(world, f"/requests/{rid}", "city")
+    assert "approach marked 8/10 by the requester" in marked_page
+    assert '<option value="8" selected>' in marked_page
 
 
 async def test_bid_refusals_show_in_the_form_with_the_reason(world: World) -> None:
@@ -342,6 +344,30 @@ async def test_user_text_is_escaped_everywhere(world: World) -> None:
         assert "<img" not in text
     assert all("&lt;script&gt;" in text for text in pages)
     assert re.search(r"&lt;img src=x onerror=alert\(1\)&gt;", pages[-1])
+
+
+async def test_the_requester_publishes_closes_and_cancels_from_the_page(world: World) -> None:
+    draft = await new_request(world, draft=True)
+    assert "Publish the request" in await get(world, f"/requests/{draft}", "city")
+    await get(world, f"/requests/{draft}", "dev", 404)
+    published = await post(world, f"/requests/{draft}/publish", "city")
+    assert published.status == 303
+    page = await get(world, f"/requests/{draft}", "city")
+    assert "Open for bids" in page
+    assert "Publish the request" not in page
+    early = await post(world, f"/requests/{draft}/close", "city")
+    assert early.status == 409
+    assert "bids are accepted until the deadline" in await early.text()
+    not_yours = await post(world, f"/requests/{draft}/cancel", "dev")
+    assert not_yours.status == 403
+    assert "only the requester may cancel this request" in await not_yours.text()
+    cancelled = await post(
+        world, f"/requests/{draft}/cancel", "city", {"reason": "<b>no</b> budget"}
+    )
+    assert cancelled.status == 303
+    anonymous = await get(world, f"/requests/{draft}")
+    assert "Cancelled because" in anonymous
+    assert "&lt;b&gt;no&lt;/b&gt; budget" in anonymous
 
 
 async def test_signin_as_another_organisation_challenges_again(world: World) -> None:

@@ -17,10 +17,10 @@ from commonsnode.ids import new_id
 from commonsnode.model.bids import Bid
 from commonsnode.model.evaluation import MAX_APPROACH_MARK, RankedBid
 from commonsnode.model.organisations import Organisation
-from commonsnode.model.requests import CRITERIA, Request
+from commonsnode.model.requests import CRITERIA, Request, allowed_actions
 from commonsnode.usecases.bids import mark_approach, submit_bid
 from commonsnode.usecases.contracts import award
-from commonsnode.usecases.requests import RequestView, view_request
+from commonsnode.usecases.requests import RequestView, act_on_request, view_request
 from web.api.commission_context import iris, party_of, settings
 from web.keys import CLOCK, CONFIG, UOW
 from web.pages.bid_form import bid_body, bid_form
@@ -109,7 +109,18 @@ def _ranked(item: Request, ranked: RankedBid, name: str, can_award: bool) -> str
         for p in ranked.parts
     ]
     ident = escape(bid.id)
-    marks = "".join(f'<option value="{n}">{n}</option>' for n in range(MAX_APPROACH_MARK + 1))
+    current = next(
+        (
+            round(p.score * MAX_APPROACH_MARK)
+            for p in ranked.parts
+            if p.criterion == "approach" and not p.explanation.startswith("approach not marked")
+        ),
+        None,
+    )
+    marks = "".join(
+        f'<option value="{n}"' + (" selected" if n == current else "") + f">{n}</option>"
+        for n in range(MAX_APPROACH_MARK + 1)
+    )
     mark_form = (
         f'<form method="post" action="/requests/{rid}/bids/{ident}/mark" class="inline">'
         f'<label for="mark-{ident}">Mark the approach (0–{MAX_APPROACH_MARK})</label> '
@@ -132,6 +143,24 @@ def _ranked(item: Request, ranked: RankedBid, name: str, can_award: bool) -> str
     )
 
 
+def _request_actions(item: Request) -> str:
+    """Publish a draft, close an open request after its deadline, or cancel it with a reason."""
+    forms = []
+    allowed = allowed_actions(item)
+    if "publish" in allowed:
+        forms.append(post_button(f"/requests/{item.id}/publish", "Publish the request"))
+    if "close" in allowed:
+        forms.append(post_button(f"/requests/{item.id}/close", "Close bidding"))
+    if "cancel" in allowed:
+        forms.append(
+            f'<form method="post" action="/requests/{escape(item.id)}/cancel" class="stack">'
+            '<div><label for="cancel-reason">Reason for cancelling (every bidder is told)</label>'
+            '<textarea id="cancel-reason" name="reason" maxlength="1000"></textarea></div>'
+            "<div><button>Cancel the request</button></div></form>"
+        )
+    return "<h2>Manage the request</h2>" + "".join(forms) if forms else ""
+
+
 def _requester_section(view: RequestView, now: float) -> str:
     item = view.request
     recipients = ""
@@ -141,6 +170,7 @@ def _requester_section(view: RequestView, now: float) -> str:
             + "".join(f"<li>{external_link(r, r)}</li>" for r in item.terms.recipients)
             + "</ul>"
         )
+    recipients += _request_actions(item)
     ranking = view.ranking
     if ranking is None or not ranking.bids:
         return recipients + '<h2 id="ranking">Bids, ranked</h2><p>No bids yet.</p>'
@@ -317,3 +347,34 @@ async def post_award(request: web.Request) -> web.Response:
     except DomainError as error:
         return await render(request, org, error=error, status=status_of(error))
     raise web.HTTPSeeOther(location=f"/contracts/{local_id}")
+
+
+async def _act(request: web.Request, action: str) -> web.Response:
+    refuse_cross_site(request)
+    org = await require_signed_in(request)
+    form = await request.post()
+    request_id = request.match_info["id"]
+    try:
+        await act_on_request(
+            request.app[UOW],
+            request.app[CLOCK],
+            request_id,
+            party_of(request, org).id,
+            action,
+            reason=str(form.get("reason", "")) or None,
+        )
+    except DomainError as error:
+        return await render(request, org, error=error, status=status_of(error))
+    raise web.HTTPSeeOther(location=f"/requests/{request_id}")
+
+
+async def post_publish(request: web.Request) -> web.Response:
+    return await _act(request, "publish")
+
+
+async def post_close(request: web.Request) -> web.Response:
+    return await _act(request, "close")
+
+
+async def post_cancel(request: web.Request) -> web.Response:
+    return await _act(request, "cancel")
