@@ -9,9 +9,11 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import pytest
 from aiohttp import ClientResponse
 
 from commonsnode.clock import FixedClock
+from commonsnode.errors import InvalidError
 from commonsnode.ids import new_id
 from commonsnode.keys import generate_ed25519
 from commonsnode.model.contracts import Party, Verifier, document
@@ -38,6 +40,7 @@ from tests.web.test_commissions_api import (
     world,
 )
 from web.app import Node
+from web.pages.money_form import minor_units
 
 __all__ = ["world"]  # the fixture, shared with the API tests
 DAY = 86_400
@@ -467,3 +470,47 @@ async def seed_commissions(node: Node) -> dict[str, str]:
         {"milestone": 1, "amount": eur(1_000_000), "date": past, "reference": "TX-<1>"},
     )
     return {**ids, "contract": cid, **{f"token-{h}": t for h, t in tokens.items()}}
+
+
+def test_major_units_convert_exactly_to_minor_units() -> None:
+    assert minor_units("0.1", "EUR", "price") == {"amount": 10, "currency": "EUR"}
+    assert minor_units(" 00012500.50 ", "eur", "price") == {"amount": 1_250_050, "currency": "EUR"}
+    assert minor_units("100", "JPY", "price") == {"amount": 100, "currency": "JPY"}
+    assert minor_units("1.234", "KWD", "price") == {"amount": 1234, "currency": "KWD"}
+    assert minor_units("0.07", "EUR", "price")["amount"] == 7  # no float: 0.07 * 100 != 7
+    refusals = [
+        ("1.5", "JPY", "JPY has no decimal places; 1.5 cannot be paid exactly"),
+        ("1.2345", "KWD", "KWD has at most 3 decimal places"),
+        ("1e3", "EUR", "written with digits and at most one decimal point, e.g. 12500.50"),
+        ("-5", "EUR", "written with digits"),
+        ("9" * 40, "EUR", "too large an amount"),
+        ("10", "XAU", "has no minor unit"),
+        ("10", "ZZZ", "not a current ISO 4217 code"),
+    ]
+    for text, currency, reason in refusals:
+        with pytest.raises(InvalidError, match=re.escape(reason)):
+            minor_units(text, currency, "price", key="milestones")
+    with pytest.raises(InvalidError) as caught:
+        minor_units("x", "EUR", "milestone 2 amount", key="milestones")
+    assert caught.value.field == "milestones"
+    assert caught.value.detail.startswith("milestone 2 amount:")
+
+
+async def test_the_board_pages_through_a_filtered_list(world: World) -> None:
+    for index in range(63):
+        kind = {"kind": "new-tool", "listing": None} if index % 10 == 0 else {}
+        body = request_body(title=f"Request {index:02d}", **kind)
+        if "listing" in kind:
+            body.pop("listing")
+        await world.call("POST", "/api/v1/requests", "city", body, 201)
+        world.clock.advance(1)  # ids are time-ordered: newest first is then well defined
+    first = await get(world, "/requests?kind=change")
+    assert first.count('<li class="result">') == 50
+    assert "Request 62" in first  # newest first
+    assert "Request 60" not in first  # a new-tool request, filtered out
+    found = re.search(r'href="(/requests\?kind=change&amp;after=[^"]+)"', first)
+    assert found is not None
+    rest = await get(world, found.group(1).replace("&amp;", "&"))
+    assert rest.count('<li class="result">') == 63 - 7 - 50
+    assert "Request 01" in rest
+    assert "Older requests" not in rest

@@ -83,13 +83,15 @@ async def board_page(request: web.Request) -> web.Response:
         except InvalidError as error:  # pragma: no cover - state was checked above
             problems.append(error.detail)
             found = []
-        for item in found:
+        left = False  # items of this use-case page not looked at yet
+        for index, item in enumerate(found):
             cursor = item.id
             if _matches(item, kind, audience):
                 shown.append(item)
                 if len(shown) == PAGE:
+                    left = index < len(found) - 1
                     break
-        more = len(found) == PAGE
+        more = left or len(found) == PAGE
         if len(shown) == PAGE or not more:
             break
     filters = (
