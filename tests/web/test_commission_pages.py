@@ -236,7 +236,13 @@ async def test_award_sign_deliver_accept_and_pay_from_the_pages(world: World) ->
     assert refused.status == 409
     assert "award after it" in await refused.text()
     world.clock.advance(AFTER_DEADLINE)
-    assert "Award to Dev Co-op" in await get(world, f"/requests/{rid}", "city")
+    past = await get(world, f"/requests/{rid}", "city")
+    assert "Award to Dev Co-op" in past
+    assert "Close bidding" in past
+    assert (await post(world, f"/requests/{rid}/close", "city")).status == 303
+    evaluating = await get(world, f"/requests/{rid}", "city")
+    assert "Evaluating bids" in evaluating
+    assert "Award to Dev Co-op" in evaluating
     assert (await post(world, f"/requests/{rid}/award", "dev", {"bid": win})).status == 403
     awarded = await post(world, f"/requests/{rid}/award", "city", {"bid": win})
     assert awarded.status == 303
@@ -358,6 +364,7 @@ async def test_the_requester_publishes_closes_and_cancels_from_the_page(world: W
     page = await get(world, f"/requests/{draft}", "city")
     assert "Open for bids" in page
     assert "Publish the request" not in page
+    assert "Close bidding" not in page  # not before the deadline
     early = await post(world, f"/requests/{draft}/close", "city")
     assert early.status == 409
     assert "bids are accepted until the deadline" in await early.text()

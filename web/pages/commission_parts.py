@@ -74,6 +74,8 @@ STYLE = (
     ".refusal{border:2px solid #b00020;border-radius:.25rem;padding:.5rem 1rem;margin:1rem 0;"
     "background:#fff5f5}.refusal h2{margin:0 0 .25rem;font-size:1.1rem;color:#8a0019}"
     ".refusal p{margin:0}"
+    "ol.plain{list-style:none;padding:0;margin:0}ol.plain>li{padding:.6rem 0;"
+    "border-bottom:1px solid #d0d0d0}"
     "form.inline{display:inline-block;margin:.15rem .25rem .15rem 0}"
     "form.stack{display:grid;gap:.75rem;max-width:40rem}"
     "form.stack label,form.stack legend{font-weight:600;display:block}"

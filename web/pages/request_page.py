@@ -143,13 +143,13 @@ def _ranked(item: Request, ranked: RankedBid, name: str, can_award: bool) -> str
     )
 
 
-def _request_actions(item: Request) -> str:
+def _request_actions(item: Request, now: float) -> str:
     """Publish a draft, close an open request after its deadline, or cancel it with a reason."""
     forms = []
     allowed = allowed_actions(item)
     if "publish" in allowed:
         forms.append(post_button(f"/requests/{item.id}/publish", "Publish the request"))
-    if "close" in allowed:
+    if "close" in allowed and now >= item.terms.deadline:
         forms.append(post_button(f"/requests/{item.id}/close", "Close bidding"))
     if "cancel" in allowed:
         forms.append(
@@ -170,7 +170,7 @@ def _requester_section(view: RequestView, now: float) -> str:
             + "".join(f"<li>{external_link(r, r)}</li>" for r in item.terms.recipients)
             + "</ul>"
         )
-    recipients += _request_actions(item)
+    recipients += _request_actions(item, now)
     ranking = view.ranking
     if ranking is None or not ranking.bids:
         return recipients + '<h2 id="ranking">Bids, ranked</h2><p>No bids yet.</p>'
