@@ -61,8 +61,9 @@ from web.api import (
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
-from web.pages import commission_pages, home
+from web.pages import home
 from web.pages import moderation as moderation_pages
+from web.pages.commission_pages import setup as setup_commission_pages
 
 __all__ = [
     "DatabaseError",
@@ -262,9 +263,9 @@ def create_app(node: Node) -> web.Application:
     reports.setup(app)
     privacy.setup(app)
     home.setup(app)
+    setup_commission_pages(app)
     catalog_pages.setup(app)
     moderation_pages.setup(app)
-    commission_pages.setup(app)
     return app
 
 
