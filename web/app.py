@@ -70,6 +70,7 @@ from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
 from web.pages import home, reputation_sections
 from web.pages import moderation as moderation_pages
+from web.pages.commission_pages import setup as setup_commission_pages
 
 __all__ = [
     "DatabaseError",
@@ -273,6 +274,7 @@ def create_app(node: Node) -> web.Application:
     reports.setup(app)
     privacy.setup(app)
     home.setup(app)
+    setup_commission_pages(app)
     catalog_pages.setup(app)
     moderation_pages.setup(app)
     reputation_sections.setup(app)

@@ -22,6 +22,7 @@ from aiohttp.test_utils import TestServer
 from storage import migrate
 from tests.databases import in_ci
 from tests.web.conftest import node_config
+from tests.web.test_commission_pages import seed_commissions
 from tests.web.test_pages import seed
 from tests.web.test_report_pages import seed_reports
 from web.app import build_node, create_app
@@ -71,6 +72,7 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[TestServer, dict[str, An
     try:
         data: dict[str, Any] = dict(await seed(node))
         data["reports"] = await seed_reports(node)
+        data["commissions"] = await seed_commissions(node)
         async with TestServer(create_app(node), host="127.0.0.1") as test_server:
             yield test_server, data
     finally:
@@ -107,6 +109,26 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def commission_urls(test_server: TestServer, seeded: dict[str, str]) -> list[str]:
+    """The commission pages: anonymous first, then signed in (HTTP Basic, the API token as the
+    password); `?as=HANDLE` makes the browser switch organisation."""
+
+    def url(path: str, who: str | None = None) -> str:
+        made = str(test_server.make_url(path))
+        return made.replace("://", f"://{who}:{seeded['token-' + who]}@") if who else made
+
+    opened, awarded = seeded["open"], seeded["awarded"]
+    return [
+        url("/requests"),
+        url("/requests?state=open&kind=change"),
+        url(f"/requests/{opened}"),
+        url(f"/requests/{opened}?as=dev", "dev"),
+        url(f"/requests/{opened}?as=city", "city"),
+        url(f"/requests/{awarded}?as=city", "city"),
+        url(f"/contracts/{seeded['contract']}?as=city", "city"),
+    ]
+
+
 async def test_pages_pass_axe_on_desktop_and_phone(
     browser_ready: None, server: tuple[TestServer, dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -139,8 +161,9 @@ async def test_pages_pass_axe_on_desktop_and_phone(
             str(test_server.make_url("/moderation/flags")).replace(
                 "://", f"://op:{data['reports']['operator']}@"
             ),
-            str(test_server.make_url(paths[-1])),
-        ],
+        ]
+        + commission_urls(test_server, data["commissions"])
+        + [str(test_server.make_url(paths[-1]))],
         "viewports": VIEWPORTS,
         "screenshots": [
             {"url": catalog, "viewport": v["name"], "path": str(shots / f"catalog-{v['name']}.png")}

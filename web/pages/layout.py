@@ -101,6 +101,7 @@ def page(
         '<nav aria-label="Site"><ul>'
         '<li><a href="/catalog/search">Catalog</a></li>'
         '<li><a href="/#organisations">Organisations</a></li>'
+        '<li><a href="/requests">Requests</a></li>'
         "</ul></nav></div></header>"
         f'<main id="main" tabindex="-1"><div class="wrap">{body_html}</div></main>'
         '<footer><div class="wrap">'

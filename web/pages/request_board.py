@@ -1,0 +1,140 @@
+"""`/requests`: the request board for browsers, with filters by state, kind and audience.
+
+Public requests are visible to everybody; a signed-in organisation also sees its own requests
+(drafts included) and those directed to it. The use case filters by state; kind and audience are
+filtered here over as many of its pages as it takes to fill one page of the board.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiohttp import web
+
+from commonsnode.errors import InvalidError
+from commonsnode.model.requests import Request
+from commonsnode.usecases.requests import PAGE, list_requests
+from web.api.commission_context import party_of
+from web.keys import CONFIG, UOW
+from web.pages.browser_auth import signed_in
+from web.pages.commission_parts import REQUEST_KINDS, REQUEST_STATES, STYLE, when
+from web.pages.layout import href, page
+
+AUDIENCES = {"public": "Public", "directed": "Directed to chosen organisations"}
+SCANS = 10  # use-case pages read at most to fill one board page when filtering by kind
+
+
+def _matches(item: Request, kind: str | None, audience: str | None) -> bool:
+    if kind and item.terms.kind != kind:
+        return False
+    return not audience or (audience == "directed") == item.is_directed
+
+
+def _select(name: str, label: str, options: dict[str, str], chosen: str | None) -> str:
+    items = '<option value="">Any</option>' + "".join(
+        f'<option value="{escape(value)}"' + (" selected" if value == chosen else "") + f">"
+        f"{escape(text)}</option>"
+        for value, text in options.items()
+    )
+    return (
+        f'<div><label for="f-{name}">{escape(label)}</label>'
+        f'<select id="f-{name}" name="{name}">{items}</select></div>'
+    )
+
+
+def _item(item: Request) -> str:
+    terms = item.terms
+    budget = f"{terms.budget.min} to {terms.budget.max}"
+    return (
+        '<li class="result">'
+        f'<h3><a href="/requests/{escape(item.id)}">{escape(terms.title)}</a></h3>'
+        f'<p class="meta">{escape(REQUEST_KINDS.get(terms.kind, terms.kind))} · '
+        f"{escape(REQUEST_STATES.get(item.state, item.state))} · "
+        + ("directed" if item.is_directed else "public")
+        + f"</p><p>Budget {escape(budget)} · bids until {escape(when(terms.deadline))}</p></li>"
+    )
+
+
+async def board_page(request: web.Request) -> web.Response:
+    """The board: newest first, one page at a time (`after` is the cursor)."""
+    org = await signed_in(request)
+    actor = party_of(request, org).id if org else None
+    node_name = request.app[CONFIG].node.name
+    query = request.query
+    state = query.get("state") or None
+    kind = query.get("kind") or None
+    audience = query.get("audience") or None
+    problems = []
+    if state and state not in REQUEST_STATES:
+        problems.append(f"state: one of {', '.join(REQUEST_STATES)}")
+        state = None
+    if kind and kind not in REQUEST_KINDS:
+        problems.append(f"kind: one of {', '.join(REQUEST_KINDS)}")
+        kind = None
+    if audience and audience not in AUDIENCES:
+        problems.append(f"audience: one of {', '.join(AUDIENCES)}")
+        audience = None
+    shown: list[Request] = []
+    cursor = query.get("after") or None
+    more = False
+    for _ in range(SCANS):
+        try:
+            found = await list_requests(request.app[UOW], actor, after=cursor, state=state)
+        except InvalidError as error:  # pragma: no cover - state was checked above
+            problems.append(error.detail)
+            found = []
+        left = False  # items of this use-case page not looked at yet
+        for index, item in enumerate(found):
+            cursor = item.id
+            if _matches(item, kind, audience):
+                shown.append(item)
+                if len(shown) == PAGE:
+                    left = index < len(found) - 1
+                    break
+        more = left or len(found) == PAGE
+        if len(shown) == PAGE or not more:
+            break
+    filters = (
+        '<form class="search" method="get" action="/requests">'
+        + _select("state", "State", REQUEST_STATES, state)
+        + _select("kind", "Kind", REQUEST_KINDS, kind)
+        + _select("audience", "Audience", AUDIENCES, audience)
+        + '<button type="submit">Filter</button></form>'
+    )
+    who = (
+        f"<p>Signed in as <strong>{escape(org.name)}</strong>: you also see your own requests "
+        "and those directed to you.</p>"
+        if org
+        else '<p>You see public requests. <a href="/signin?next=/requests">Sign in as an '
+        "organisation</a> (your API token is the password) to see those directed to you.</p>"
+    )
+    errors = (
+        '<div class="refusal" role="alert"><h2>Some filters were ignored</h2><ul>'
+        + "".join(f"<li>{escape(p)}</li>" for p in problems)
+        + "</ul></div>"
+        if problems
+        else ""
+    )
+    results = (
+        f'<ul class="plain">{"".join(_item(r) for r in shown)}</ul>'
+        if shown
+        else "<p>No requests match.</p>"
+    )
+    nav = ""
+    if more and cursor:
+        nxt = href("/requests", state=state, kind=kind, audience=audience, after=cursor)
+        nav = (
+            '<nav aria-label="More requests" class="pages">'
+            f'<a href="{escape(nxt)}">Older requests</a></nav>'
+        )
+    body = (
+        STYLE
+        + "<h1>Requests for tenders</h1>"
+        + who
+        + errors
+        + filters
+        + f"<h2>{len(shown)} request{'s' if len(shown) != 1 else ''}</h2>"
+        + results
+        + nav
+    )
+    return page("Requests", body, node_name=node_name, status=400 if problems else 200)
