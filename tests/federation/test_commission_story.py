@@ -1,0 +1,181 @@
+"""Commissions across real nodes: a municipality on alpha directs a request to a developer on
+beta and a support company on gamma (by acct: handle and IRI); both bid from their own nodes,
+alpha awards beta and both bidders are told; refusals travel back with their reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tests.federation.cluster import Cluster, ClusterNode, cluster
+from tests.federation.test_listing_story import dead_errors
+
+pytestmark = pytest.mark.cluster
+
+DAY = 86_400.0
+
+
+def eur(amount: int) -> dict[str, Any]:
+    return {"amount": amount, "currency": "EUR"}
+
+
+def day(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).date().isoformat()
+
+
+def request_body(c: Cluster, recipients: list[str], **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "new-tool",
+        "title": "A permit portal",
+        "description": "Citizens apply for building permits online.",
+        "requirements": ["EUPL-1.2"],
+        "budget": {"min": eur(1_000_000), "max": eur(4_000_000)},
+        "deadline": day(c.clock.now() + 10 * DAY),
+        "criteria": {"price": 40, "timeline": 30, "reputation": 20, "approach": 10},
+        "recipients": recipients,
+    }
+    body.update(changes)
+    return body
+
+
+def bid_body(c: Cluster, price: int = 3_000_000, days: int = 90) -> dict[str, Any]:
+    first = price // 3
+    return {
+        "price": eur(price),
+        "timeline_days": days,
+        "approach": "Build it in the open, upstream everything.",
+        "milestones": [
+            {"title": "Prototype", "due": day(c.clock.now() + 40 * DAY), "amount": eur(first)},
+            {
+                "title": "Release",
+                "due": day(c.clock.now() + 90 * DAY),
+                "amount": eur(price - first),
+            },
+        ],
+        "team": ["lead developer"],
+    }
+
+
+async def mirror_of(node: ClusterNode, handle: str, title: str) -> dict[str, Any]:
+    """The request as the recipient's node shows it (its board lists it)."""
+    status, board = await node.api("GET", "/api/v1/requests", as_=handle)
+    assert status == 200, board
+    found = [item for item in board["items"] if item["title"] == title]
+    assert len(found) == 1, board
+    return found[0]  # type: ignore[no-any-return]
+
+
+async def commission_network(c: Cluster) -> None:
+    await c["alpha"].org("city", name="City of Alpha")
+    await c["beta"].org("dev", kind="developer", name="Dev Co-op")
+    await c["gamma"].org("help", kind="support-company", name="Help Ltd")
+
+
+async def directed_request(c: Cluster) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """alpha's city directs a request to beta's dev (acct:) and gamma's help (IRI)."""
+    alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
+    body = request_body(c, [f"acct:dev@{beta.host}", gamma.actor("help")])
+    status, posted = await alpha.api("POST", "/api/v1/requests", as_="city", json=body)
+    assert status == 201, posted
+    assert posted["recipients"] == [beta.actor("dev"), gamma.actor("help")]
+    await c.settle()
+    return (
+        posted,
+        await mirror_of(beta, "dev", body["title"]),
+        await mirror_of(gamma, "help", body["title"]),
+    )
+
+
+async def test_a_directed_request_bids_and_award_travel_between_nodes(tmp_path: Any) -> None:
+    async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
+        alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
+        await commission_network(c)
+        body = request_body(c, [f"acct:nobody@{beta.host}"])
+        status, problem = await alpha.api("POST", "/api/v1/requests", as_="city", json=body)
+        assert status == 422, problem
+        assert problem["errors"][0]["field"] == "recipients"
+        posted, on_beta, on_gamma = await directed_request(c)
+        assert on_beta["state"] == on_gamma["state"] == "open"
+        assert on_beta["requester"]["id"] == alpha.actor("city")
+
+        # Both bid from their own nodes; the bids reach alpha only.
+        status, dev_bid = await beta.api(
+            "POST", f"/api/v1/requests/{on_beta['id']}/bids", as_="dev", json=bid_body(c)
+        )
+        assert status == 201, dev_bid
+        status, help_bid = await gamma.api(
+            "POST",
+            f"/api/v1/requests/{on_gamma['id']}/bids",
+            as_="help",
+            json=bid_body(c, 3_600_000, 80),
+        )
+        assert status == 201, help_bid
+        await c.settle()
+        status, seen = await alpha.api("GET", f"/api/v1/requests/{posted['id']}", as_="city")
+        assert status == 200, seen
+        ranked = {b["bidder"]["id"]: b for b in seen["bids"]}
+        assert set(ranked) == {beta.actor("dev"), gamma.actor("help")}
+        assert ranked[beta.actor("dev")]["bidder"]["name"] == "Dev Co-op"
+
+        # alpha awards beta after the deadline; both bidders are told on their nodes.
+        c.clock.advance(11 * DAY)
+        win = ranked[beta.actor("dev")]["id"]
+        status, contract = await alpha.api(
+            "POST", f"/api/v1/requests/{posted['id']}/award", as_="city", json={"bid": win}
+        )
+        assert status == 201, contract
+        await c.settle()
+        _, mine = await beta.api("GET", f"/api/v1/requests/{on_beta['id']}", as_="dev")
+        assert [b["status"] for b in mine["my_bids"]] == ["awarded"]
+        _, theirs = await gamma.api("GET", f"/api/v1/requests/{on_gamma['id']}", as_="help")
+        assert [b["status"] for b in theirs["my_bids"]] == ["not-awarded"]
+        for node in (alpha, beta, gamma):
+            assert await dead_errors(node) == [], node.name
+
+
+async def test_refusals_travel_back_with_their_reason(tmp_path: Any) -> None:
+    async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
+        alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
+        await commission_network(c)
+        posted, on_beta, on_gamma = await directed_request(c)
+
+        # A bid sent in time that reaches alpha after the deadline: refused as late.
+        status, late = await beta.api(
+            "POST", f"/api/v1/requests/{on_beta['id']}/bids", as_="dev", json=bid_body(c)
+        )
+        assert status == 201, late
+        c.clock.advance(11 * DAY)
+        await c.settle()
+        _, mine = await beta.api("GET", f"/api/v1/requests/{on_beta['id']}", as_="dev")
+        assert [b["status"] for b in mine["my_bids"]] == ["refused"]
+        async with beta.node.uow(readonly=True) as tx:
+            iri = await tx.bids.iri_of(late["id"])
+            assert iri is not None
+            refusal = await tx.commission_links.refusal(iri)
+        assert refusal == ("Bid refused: too late", "the deadline for bids has passed")
+        status, seen = await alpha.api("GET", f"/api/v1/requests/{posted['id']}", as_="city")
+        assert seen["bids"] == []
+
+        # alpha cancels; gamma's mirror does not know yet, so its bid is refused as closed.
+        status, _ = await alpha.api(
+            "POST", f"/api/v1/requests/{posted['id']}/cancel", as_="city", json={"reason": "x"}
+        )
+        assert status == 200
+        c.clock.advance(-11 * DAY)
+        status, closed = await gamma.api(
+            "POST", f"/api/v1/requests/{on_gamma['id']}/bids", as_="help", json=bid_body(c)
+        )
+        assert status == 201, closed
+        await c.settle()
+        async with gamma.node.uow(readonly=True) as tx:
+            iri = await tx.bids.iri_of(closed["id"])
+            assert iri is not None
+            refusal = await tx.commission_links.refusal(iri)
+        assert refusal == (
+            "Bid refused: request not open",
+            "this request is cancelled and takes no bids",
+        )
+        for node in (alpha, beta, gamma):
+            assert await dead_errors(node) == [], node.name
