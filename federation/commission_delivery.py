@@ -39,7 +39,7 @@ async def local_org(fed: Federation, tx: UnitOfWork, actor: str) -> Organisation
     return None if handle is None else await tx.organisations.get_by_handle(handle)
 
 
-async def _inboxes(fed: Federation, actors: list[str]) -> tuple[str, ...]:
+async def inboxes_of(fed: Federation, actors: list[str]) -> tuple[str, ...]:
     found: list[str] = []
     for actor in actors:
         inbox = await inbox_of(fed, actor)
@@ -53,7 +53,7 @@ async def offer_request(fed: Federation, org: Organisation, request: Request) ->
     remote = [r for r in request.terms.recipients if not fed.iris.is_local(r)]
     if not remote or request.state == "draft":
         return
-    inboxes = await _inboxes(fed, remote)
+    inboxes = await inboxes_of(fed, remote)
     iri = CommissionIris(fed.iris.origin).request(request.id)
     activity = new_activity(
         fed.iris,
@@ -77,7 +77,7 @@ async def offer_bid(fed: Federation, org: Organisation, bid: Bid) -> bool:
         request = await tx.commission_requests.get(bid.request_id)
     if request_iri is None or bid_iri is None or request is None:
         return False
-    inboxes = await _inboxes(fed, [request.requester])
+    inboxes = await inboxes_of(fed, [request.requester])
     now = fed.clock.now()
     activity = new_activity(
         fed.iris,
@@ -118,7 +118,7 @@ async def answer_offer(
     if not accept:
         extra.update(status=status, summary=summary, content=content)
     activity = new_activity(fed.iris, org, "Accept" if accept else "Reject", offer, now, **extra)
-    inboxes = await _inboxes(fed, [bidder])
+    inboxes = await inboxes_of(fed, [bidder])
     async with fed.uow() as tx:
         await publish(tx, fed.iris, org, activity, now, followers=False, inboxes=inboxes)
 

@@ -10,7 +10,7 @@ commission_links = sa.Table(
     "commission_links",
     metadata,
     sa.Column("iri", sa.Text, primary_key=True),
-    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16), primary_key=True),
     sa.Column("local_id", sa.String(36), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )

@@ -16,7 +16,7 @@ class SqlCommissionLinkRepository:
         self._connection = connection
 
     async def link(self, iri: str, kind: str, local_id: str, now: float) -> bool:
-        """False when the IRI is linked already (the first link stays)."""
+        """False when the IRI is linked as this kind already (the first link stays)."""
         try:
             async with self._connection.begin_nested():
                 await self._connection.execute(

@@ -88,8 +88,11 @@ async def directed_request(c: Cluster) -> tuple[dict[str, Any], dict[str, Any], 
     )
 
 
+FEE = {"alpha": {"commissions": {"fee_basis_points": 250}}}
+
+
 async def test_a_directed_request_bids_and_award_travel_between_nodes(tmp_path: Any) -> None:
-    async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
+    async with cluster(tmp_path, "alpha", "beta", "gamma", settings=FEE) as c:
         alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
         await commission_network(c)
         body = request_body(c, [f"acct:nobody@{beta.host}"])
@@ -131,6 +134,74 @@ async def test_a_directed_request_bids_and_award_travel_between_nodes(tmp_path: 
         assert [b["status"] for b in mine["my_bids"]] == ["awarded"]
         _, theirs = await gamma.api("GET", f"/api/v1/requests/{on_gamma['id']}", as_="help")
         assert [b["status"] for b in theirs["my_bids"]] == ["not-awarded"]
+        for node in (alpha, beta, gamma):
+            assert await dead_errors(node) == [], node.name
+
+        # The contract reached beta (and nobody else); each party signs on its own node.
+        cid_a = contract["id"]
+        status, listed = await beta.api("GET", "/api/v1/contracts", as_="dev")
+        assert status == 200, listed
+        (copy,) = listed["items"]
+        cid_b = copy["id"]
+        _, none = await gamma.api("GET", "/api/v1/contracts", as_="help")
+        assert none["items"] == []
+        status, signed = await alpha.api("POST", f"/api/v1/contracts/{cid_a}/sign", as_="city")
+        assert status == 200, signed
+        await c.settle()
+        status, signed = await beta.api("POST", f"/api/v1/contracts/{cid_b}/sign", as_="dev")
+        assert status == 200, signed
+        await c.settle()
+        for node, cid, who in ((alpha, cid_a, "city"), (beta, cid_b, "dev")):
+            status, seen = await node.api("GET", f"/api/v1/contracts/{cid}", as_=who)
+            assert status == 200, seen
+            assert seen["state"] == "signed", node.name
+            assert seen["in_force"] is True, node.name
+            assert [(s["role"], s["valid"]) for s in seen["signatures"]] == [
+                ("buyer", True),
+                ("supplier", True),
+            ], node.name
+
+        # beta delivers two milestones, alpha accepts them, alpha records two payments.
+        for n in (1, 2):
+            status, done = await beta.api(
+                "POST", f"/api/v1/contracts/{cid_b}/milestones/{n}/deliver", as_="dev"
+            )
+            assert status == 200, done
+            await c.settle()
+            status, done = await alpha.api(
+                "POST", f"/api/v1/contracts/{cid_a}/milestones/{n}/accept", as_="city"
+            )
+            assert status == 200, done
+            await c.settle()
+        for node, cid, who in ((alpha, cid_a, "city"), (beta, cid_b, "dev")):
+            _, seen = await node.api("GET", f"/api/v1/contracts/{cid}", as_=who)
+            assert seen["state"] == "completed", node.name
+            assert seen["credit"]["text"] == "commissioned by City of Alpha, built by Dev Co-op"
+        first = {
+            "milestone": 1,
+            "amount": eur(1_000_000),
+            "date": day(c.clock.now()),
+            "reference": "TX-1",
+        }
+        second = {
+            "milestone": 2,
+            "amount": eur(2_000_000),
+            "date": day(c.clock.now()),
+            "reference": "TX-2",
+        }
+        for payment in (first, second):
+            status, paid = await alpha.api(
+                "POST", f"/api/v1/contracts/{cid_a}/payments", as_="city", json=payment
+            )
+            assert status == 201, paid
+        assert paid["fee"] == eur(50_000)
+        await c.settle()
+        _, on_alpha = await alpha.api("GET", f"/api/v1/contracts/{cid_a}/ledger", as_="city")
+        _, on_beta_ledger = await beta.api("GET", f"/api/v1/contracts/{cid_b}/ledger", as_="dev")
+        assert on_alpha["entries"] == on_beta_ledger["entries"]
+        assert on_alpha["balances"] == on_beta_ledger["balances"]
+        assert on_beta_ledger["balanced"] is True
+        assert len(on_beta_ledger["entries"]) == 2
         for node in (alpha, beta, gamma):
             assert await dead_errors(node) == [], node.name
 

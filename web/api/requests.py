@@ -27,6 +27,7 @@ from federation.commission_delivery import (
     offer_request,
     tell_bidders,
 )
+from federation.contract_delivery import send_contract
 from web.api.body import optional_bool, optional_str, read_json_object, reject_unknown
 from web.api.commission_context import (
     acting,
@@ -173,7 +174,7 @@ async def post_mark(request: web.Request) -> web.Response:
 
 async def post_award(request: web.Request) -> web.Response:
     """Award one bid; answers with the contract awaiting both parties' signatures."""
-    _, party = await acting(request)
+    org, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, {"bid"})
     if "bid" not in body:
@@ -190,6 +191,7 @@ async def post_award(request: web.Request) -> web.Response:
         contract_id=new_id(request.app[CLOCK].now()),
     )
     await tell_bidders(request.app[FED], request_id, contract.terms.id)
+    await send_contract(request.app[FED], org, contract)
     verify = await verifiers(request)([], [])
     payload = contract_json(local_id, contract, request_id, verify, base=base(request))
     return web.json_response(payload, status=201, headers={"Location": payload["url"]})

@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "commission_links",
         sa.Column("iri", sa.Text, primary_key=True),
-        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("kind", sa.String(16), primary_key=True),
         sa.Column("local_id", sa.String(36), nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
     )
