@@ -10,6 +10,7 @@ uses, so every rule (who may act, which state, whose key) is checked there again
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,8 +19,13 @@ from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
 from federation.commission_delivery import inboxes_of
 from federation.commissions import CommissionIris
+from federation.fetch import FetchBudget, FetchError
+from federation.iris import origin_of
+from federation.jsonld.shapes import id_of
 from federation.outbox import new_activity, publish
 from federation.runtime import Federation
+
+log = logging.getLogger("commonsnode.commissions")
 
 CONTRACT_LINK = "contract"  # another node's contract IRI → our copy's local id
 CONTRACT_TYPE = "CommissionContract"
@@ -100,3 +106,50 @@ async def send_payment(
 ) -> None:
     """A payment the buyer recorded, to the supplier (both ledgers then hold it)."""
     await _send(fed, org, "Create", payment_object(contract, body), contract.terms.supplier.id)
+
+
+CREDIT_TYPE = "CommissionCredit"
+
+
+async def listing_author(fed: Federation, listing_iri: str) -> str | None:
+    """The actor that published a listing of another node: from our copy, else its origin."""
+    async with fed.uow(readonly=True) as tx:
+        held = await tx.listings.get_by_origin(listing_iri)
+    if held is not None and held.provenance is not None:
+        return held.provenance.author_iri
+    try:
+        result = await fed.fetcher.fetch_activity(listing_iri, budget=FetchBudget())
+    except FetchError as exc:
+        log.info("credit: cannot fetch listing %s: %s", listing_iri, exc)
+        return None
+    author = id_of((result.document or {}).get("attributedTo"))
+    return author if author and origin_of(author) == origin_of(listing_iri) else None
+
+
+async def announce_completion(fed: Federation, org: Organisation, contract: Contract) -> bool:
+    """A completed contract about a listing of another node: the buyer tells the listing's
+    publisher (`Add{CommissionCredit}`, target the listing), sharing the signed contract as
+    evidence so that node can check both parties' proofs before it credits them."""
+    terms = contract.terms
+    if contract.state != "completed" or not terms.listing or fed.iris.is_local(terms.listing):
+        return False
+    if fed.iris.org(org.handle) != terms.buyer.id:
+        return False
+    author = await listing_author(fed, terms.listing)
+    if author is None:
+        return False
+    signatures = [{"party": s.party, "proof": dict(s.proof)} for s in contract.signatures]
+    credit = {
+        "type": CREDIT_TYPE,
+        "id": f"{terms.id}/credit",
+        "attributedTo": terms.buyer.id,
+        "contract": terms.id,
+        "listing": terms.listing,
+        "evidence": {"document": document(terms), "signatures": signatures},
+    }
+    inboxes = await inboxes_of(fed, [author])
+    now = fed.clock.now()
+    activity = new_activity(fed.iris, org, "Add", credit, now, target=terms.listing, to=[author])
+    async with fed.uow() as tx:
+        await publish(tx, fed.iris, org, activity, now, followers=False, inboxes=inboxes)
+    return True

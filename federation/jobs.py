@@ -58,6 +58,7 @@ def dispatcher(fed: Federation, settings: CatalogSettings | None = None) -> Disp
     registry.register("Accept", offers.accept_with_offers(catalog.handle_accept))
     registry.register("Reject", offers.reject_with_offers(catalog.handle_reject))
     registry.register("Offer", offers.handle_offer)
+    registry.register("Add", contract_objects.handle_add)
     registry.register("Undo", reactions.undo_with_likes(catalog.handle_undo))
     registry.register("Announce", handle_announce)
     registry.register("Create", contract_objects.create_with_contracts(objects.handle_create))

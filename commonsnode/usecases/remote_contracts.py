@@ -12,11 +12,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from commonsnode.clock import Clock
-from commonsnode.errors import ForbiddenError, InvalidError, NotFoundError
+from commonsnode.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from commonsnode.model.contract_documents import terms_from_document
-from commonsnode.model.contracts import Contract, add_signature
+from commonsnode.model.contracts import Contract, add_signature, in_force
+from commonsnode.model.records import Credit
 from commonsnode.ports import UnitOfWorkFactory
 from commonsnode.usecases.contracts import Verifiers, verifier_for
+from commonsnode.usecases.records import credit_contract
 
 
 async def receive_contract(
@@ -56,3 +58,43 @@ async def receive_contract(
             raise ForbiddenError("the contract's buyer is not the requester of the request")
         await tx.contracts.add(contract_id, contract, request_id)
     return contract
+
+
+async def credit_completed(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    verifiers: Verifiers,
+    sender: str,
+    doc: Mapping[str, Any],
+    proofs: Sequence[tuple[str, Mapping[str, Any]]],
+    listing_id: str,
+) -> list[Credit]:
+    """The listing's publisher credits a completed contract: "commissioned by the buyer, built
+    by the supplier". Only the buyer (who accepts the milestones) announces completion, and the
+    contract must be in force: both parties' proofs verify with their own keys, checked here by
+    a node that is not a party."""
+    terms = terms_from_document(doc)
+    if sender != terms.buyer.id:
+        raise ForbiddenError("only the buyer announces that its contract is completed")
+    contract = Contract(
+        terms=terms,
+        state="awaiting-signatures",
+        milestone_states=tuple("pending" for _ in terms.milestones),
+        accepted_at=tuple(None for _ in terms.milestones),
+        updated_at=clock.now(),
+    )
+    verify = await verifier_for(verifiers, contract, *(p for _, p in proofs))
+    for party, proof in proofs:
+        if contract.role_of(party) is not None and contract.signature_of(party) is None:
+            contract = add_signature(contract, party, proof, verify, clock.now())
+    if not in_force(contract, verify):
+        raise InvalidError("the contract is not signed by both parties")
+    credits = []
+    for role, party in (("funder", terms.buyer), ("builder", terms.supplier)):
+        try:
+            credits.append(
+                await credit_contract(uow, clock, listing_id, role, party.name, party.id, terms.id)
+            )
+        except ConflictError:
+            continue  # credited already (the announcement came again)
+    return credits

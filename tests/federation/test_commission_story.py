@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.federation.cluster import Cluster, ClusterNode, cluster
-from tests.federation.test_listing_story import dead_errors
+from tests.federation.test_listing_story import dead_errors, publish_file
 
 pytestmark = pytest.mark.cluster
 
@@ -73,10 +73,12 @@ async def commission_network(c: Cluster) -> None:
     await c["gamma"].org("help", kind="support-company", name="Help Ltd")
 
 
-async def directed_request(c: Cluster) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+async def directed_request(
+    c: Cluster, **changes: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """alpha's city directs a request to beta's dev (acct:) and gamma's help (IRI)."""
     alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
-    body = request_body(c, [f"acct:dev@{beta.host}", gamma.actor("help")])
+    body = request_body(c, [f"acct:dev@{beta.host}", gamma.actor("help")], **changes)
     status, posted = await alpha.api("POST", "/api/v1/requests", as_="city", json=body)
     assert status == 201, posted
     assert posted["recipients"] == [beta.actor("dev"), gamma.actor("help")]
@@ -92,14 +94,17 @@ FEE = {"alpha": {"commissions": {"fee_basis_points": 250}}}
 
 
 async def test_a_directed_request_bids_and_award_travel_between_nodes(tmp_path: Any) -> None:
-    async with cluster(tmp_path, "alpha", "beta", "gamma", settings=FEE) as c:
-        alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
+    async with cluster(tmp_path, "alpha", "beta", "gamma", "delta", settings=FEE) as c:
+        alpha, beta, gamma, delta = c["alpha"], c["beta"], c["gamma"], c["delta"]
         await commission_network(c)
+        # The tool to change is published on a fourth node, delta.
+        await delta.org("pub", name="Tool Publisher")
+        listing = await publish_file(delta, "pub")
         body = request_body(c, [f"acct:nobody@{beta.host}"])
         status, problem = await alpha.api("POST", "/api/v1/requests", as_="city", json=body)
         assert status == 422, problem
         assert problem["errors"][0]["field"] == "recipients"
-        posted, on_beta, on_gamma = await directed_request(c)
+        posted, on_beta, on_gamma = await directed_request(c, kind="change", listing=listing["iri"])
         assert on_beta["state"] == on_gamma["state"] == "open"
         assert on_beta["requester"]["id"] == alpha.actor("city")
 
@@ -202,8 +207,19 @@ async def test_a_directed_request_bids_and_award_travel_between_nodes(tmp_path: 
         assert on_alpha["balances"] == on_beta_ledger["balances"]
         assert on_beta_ledger["balanced"] is True
         assert len(on_beta_ledger["entries"]) == 2
-        for node in (alpha, beta, gamma):
+        for node in (alpha, beta, gamma, delta):
             assert await dead_errors(node) == [], node.name
+
+        # The completion reached delta, which checked both signatures and credits the tool.
+        status, shown = await delta.api("GET", f"/api/v1/listings/{listing['id']}", as_="pub")
+        assert status == 200, shown
+        credits = {
+            (c["role"], c["party"]["iri"]) for c in shown["credits"] if c["source"] == "contract"
+        }
+        assert credits == {("funder", alpha.actor("city")), ("builder", beta.actor("dev"))}
+        assert {c["source_ref"] for c in shown["credits"] if c["source"] == "contract"} == {
+            contract["document"]["id"]
+        }
 
 
 async def test_refusals_travel_back_with_their_reason(tmp_path: Any) -> None:

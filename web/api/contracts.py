@@ -22,7 +22,7 @@ from commonsnode.usecases.contracts import (
 )
 from commonsnode.usecases.payments import ledger_view, record_payment
 from federation.commissions import sign_contract_document
-from federation.contract_delivery import send_payment, tell_contract
+from federation.contract_delivery import announce_completion, send_payment, tell_contract
 from web.api.body import optional_str, read_json_object, reject_unknown
 from web.api.commission_context import acting, base, verifiers
 from web.api.commission_json import contract_json, entry_json, ledger_json
@@ -104,6 +104,7 @@ async def _act(request: web.Request, action: str, milestone: int | None = None) 
         reason=reason,
     )
     await tell_contract(request.app[FED], org, contract, action, milestone=milestone, reason=reason)
+    await announce_completion(request.app[FED], org, contract)
     return await _respond(request, request.match_info["id"], party.id)
 
 

@@ -17,19 +17,22 @@ from commonsnode.ids import new_id
 from commonsnode.model.contracts import Verifier
 from commonsnode.usecases.contracts import Verifiers, act_on_contract, sign_contract
 from commonsnode.usecases.payments import record_payment
-from commonsnode.usecases.remote_contracts import receive_contract
+from commonsnode.usecases.remote_contracts import credit_completed, receive_contract
 from federation.commission_delivery import REQUEST_LINK
 from federation.commissions import contract_verifier
 from federation.contract_delivery import (
     CONTRACT_LINK,
     CONTRACT_TYPE,
+    CREDIT_TYPE,
     EXTRA_KEYS,
     PAYMENT_TYPE,
     contract_local_id,
 )
+from federation.fetch import FetchBudget, FetchError
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.iris import origin_of
 from federation.jsonld.shapes import id_of
+from federation.resolve import ResolveError, resolve_actor
 from federation.runtime import Federation
 
 log = logging.getLogger("commonsnode.inbox")
@@ -51,6 +54,17 @@ def _inner(incoming: Incoming, type_: str) -> dict[str, Any] | None:
 
 def _document(inner: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in inner.items() if k not in EXTRA_KEYS}
+
+
+def _proofs(raw: object) -> list[tuple[str, dict[str, Any]]]:
+    """(party, proof) pairs from a `signatures` list; anything malformed is left out."""
+    return [
+        (s["party"], s["proof"])
+        for s in (raw if isinstance(raw, list) else [])
+        if isinstance(s, dict)
+        and isinstance(s.get("party"), str)
+        and isinstance(s.get("proof"), dict)
+    ]
 
 
 async def _receive_contract(fed: Federation, incoming: Incoming, inner: dict[str, Any]) -> None:
@@ -165,3 +179,44 @@ def update_with_contracts(fallback: ActivityHandler) -> ActivityHandler:
             await fallback(fed, incoming)
 
     return handle_update
+
+
+async def _listing_here(fed: Federation, iri: str) -> str | None:
+    """The id of our own published listing at `iri` (credits go to the publisher's copy)."""
+    prefix = fed.iris.listing("")
+    if not iri.startswith(prefix):
+        return None
+    async with fed.uow(readonly=True) as tx:
+        listing = await tx.listings.get_by_id(iri[len(prefix) :])
+    return None if listing is None or not listing.is_local else listing.id
+
+
+async def handle_add(fed: Federation, incoming: Incoming) -> None:
+    """Add{CommissionCredit} to one of our listings: the buyer says its contract about the
+    listing is completed. Both parties' actors are fetched (when not held) so their proofs
+    over the shared contract document are checked with their own keys before crediting."""
+    inner = _inner(incoming, CREDIT_TYPE)
+    if inner is None:
+        log.info("Add from %s: not a commission credit", incoming.actor)
+        return
+    evidence = inner.get("evidence")
+    if not isinstance(evidence, dict) or not isinstance(evidence.get("document"), dict):
+        raise HandlerError("a commission credit carries the signed contract as evidence")
+    doc = evidence["document"]
+    scope = doc.get("scope")
+    listing = id_of(scope.get("listing")) if isinstance(scope, dict) else None
+    listing_id = await _listing_here(fed, listing or "")
+    if listing_id is None:
+        raise HandlerError(f"credit for {listing}: not a listing published here")
+    proofs = _proofs(evidence.get("signatures"))
+    for party in {p for p, _ in proofs}:
+        try:
+            await resolve_actor(fed, party, FetchBudget())
+        except (ResolveError, FetchError) as exc:
+            raise HandlerError(f"credit: cannot fetch party {party}: {exc}") from exc
+    try:
+        await credit_completed(
+            fed.uow, fed.clock, verifiers(fed), incoming.actor, doc, proofs, listing_id
+        )
+    except DomainError as exc:
+        raise HandlerError(f"credit for {listing} refused: {exc}") from exc
