@@ -24,6 +24,7 @@ from federation.iris import origin_of
 from federation.jsonld.shapes import id_of
 from federation.outbox import new_activity, publish
 from federation.runtime import Federation
+from federation.vocab import DEFAULT_CONTEXT
 
 log = logging.getLogger("commonsnode.commissions")
 
@@ -58,11 +59,15 @@ async def _send(
         await publish(tx, fed.iris, org, activity, now, followers=False, inboxes=inboxes)
 
 
+def contract_document(contract: Contract) -> dict[str, Any]:
+    """The contract as its parties exchange it: the signed document and the proofs so far."""
+    signatures = [{"party": s.party, "proof": dict(s.proof)} for s in contract.signatures]
+    return {"@context": DEFAULT_CONTEXT, **document(contract.terms), "signatures": signatures}
+
+
 async def send_contract(fed: Federation, org: Organisation, contract: Contract) -> None:
     """At the award: the contract to a supplier on another node, with the proofs so far."""
-    signatures = [{"party": s.party, "proof": dict(s.proof)} for s in contract.signatures]
-    object_ = {**document(contract.terms), "signatures": signatures}
-    await _send(fed, org, "Create", object_, contract.terms.supplier.id)
+    await _send(fed, org, "Create", contract_document(contract), contract.terms.supplier.id)
 
 
 async def tell_contract(

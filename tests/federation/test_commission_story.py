@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from federation.convert.commissions import bid_to_ap
+from federation.fetch import FetchBudget, FetchError
 from tests.federation.cluster import Cluster, ClusterNode, cluster
-from tests.federation.test_listing_story import dead_errors, publish_file
+from tests.federation.test_listing_story import dead_errors, publish_file, send_as
 
 pytestmark = pytest.mark.cluster
 
@@ -166,6 +168,21 @@ async def test_a_directed_request_bids_and_award_travel_between_nodes(tmp_path: 
                 ("supplier", True),
             ], node.name
 
+        # The contract's IRI answers its parties' nodes only (signed fetch), 404 to others.
+        iri = contract["document"]["id"]
+        async with delta.http.get(iri, headers={"Accept": "application/activity+json"}) as got:
+            assert got.status == 404
+        fetched = await beta.node.federation.fetcher.fetch_activity(iri, budget=FetchBudget())
+        assert fetched.document is not None
+        assert fetched.document["id"] == iri
+        assert {s["party"] for s in fetched.document["signatures"]} == {
+            alpha.actor("city"),
+            beta.actor("dev"),
+        }
+        with pytest.raises(FetchError) as refused:
+            await delta.node.federation.fetcher.fetch_activity(iri, budget=FetchBudget())
+        assert refused.value.status == 404
+
         # beta delivers two milestones, alpha accepts them, alpha records two payments.
         for n in (1, 2):
             status, done = await beta.api(
@@ -266,3 +283,49 @@ async def test_refusals_travel_back_with_their_reason(tmp_path: Any) -> None:
         )
         for node in (alpha, beta, gamma):
             assert await dead_errors(node) == [], node.name
+
+
+async def test_only_owners_offer_and_only_the_requester_answers(tmp_path: Any) -> None:
+    async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
+        alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
+        await commission_network(c)
+        posted, on_beta, _ = await directed_request(c)
+        status, bid = await beta.api(
+            "POST", f"/api/v1/requests/{on_beta['id']}/bids", as_="dev", json=bid_body(c)
+        )
+        assert status == 201, bid
+        await c.settle()
+        async with beta.node.uow(readonly=True) as tx:
+            bid_iri = await tx.bids.iri_of(bid["id"])
+        assert bid_iri is not None
+
+        # gamma's help pretends to be the requester and accepts beta's bid: refused.
+        fake = {
+            "type": "Offer",
+            "id": f"{beta.origin}/x",
+            "actor": beta.actor("dev"),
+            "object": bid_iri,
+        }
+        await send_as(c, gamma, "help", "Accept", fake, beta)
+        _, mine = await beta.api("GET", f"/api/v1/requests/{on_beta['id']}", as_="dev")
+        assert [b["status"] for b in mine["my_bids"]] == ["submitted"]
+        assert any("only the requester" in e for e in await dead_errors(beta))
+
+        # gamma's help offers a bid whose object lives on beta (not its own): refused.
+        stolen = {
+            **(await alpha_bid_object(beta, bid_iri, f"{alpha.origin}/requests/{posted['id']}"))
+        }
+        await send_as(c, gamma, "help", "Offer", stolen, alpha)
+        assert any("belongs to the actor" in e for e in await dead_errors(alpha))
+        _, seen = await alpha.api("GET", f"/api/v1/requests/{posted['id']}", as_="city")
+        assert [b["bidder"]["id"] for b in seen["bids"]] == [beta.actor("dev")]
+
+
+async def alpha_bid_object(beta: ClusterNode, bid_iri: str, request_iri: str) -> dict[str, Any]:
+    """beta's bid object as beta sent it (to be replayed by somebody else)."""
+    async with beta.node.uow(readonly=True) as tx:
+        local = await tx.commission_links.local_id(bid_iri, "bid")
+        assert local is not None
+        found = await tx.bids.get(local)
+    assert found is not None
+    return bid_to_ap(bid_iri, request_iri, found.bidder, found.terms)

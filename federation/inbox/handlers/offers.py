@@ -53,7 +53,8 @@ def _owned(incoming: Incoming) -> dict[str, Any]:
     inner = incoming.activity.get("object")
     iri = id_of(inner)
     if not isinstance(inner, dict) or iri is None:
-        raise HandlerError("an Offer embeds the object it offers")
+        # receive.py reduces an embedded object of another origin to its id: not the actor's
+        raise HandlerError("an Offer embeds the object it offers, which belongs to the actor")
     if origin_of(iri) != origin_of(incoming.actor) or id_of(inner.get("attributedTo")) != (
         incoming.actor
     ):
