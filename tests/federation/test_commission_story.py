@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
+from federation.contract_delivery import contract_document
 from federation.convert.commissions import bid_to_ap
 from federation.fetch import FetchBudget, FetchError
 from tests.federation.cluster import Cluster, ClusterNode, cluster
@@ -238,6 +240,25 @@ async def test_a_directed_request_bids_and_award_travel_between_nodes(tmp_path: 
             contract["document"]["id"]
         }
 
+        # A credit from the supplier, or with a changed document, is refused by delta.
+        async with alpha.node.uow(readonly=True) as tx:
+            found = await tx.contracts.get(cid_a)
+        assert found is not None
+        shared = contract_document(found[0])
+        evidence = {"document": shared, "signatures": shared.pop("signatures")}
+        shared.pop("@context")
+        credit = {"type": "CommissionCredit", "id": f"{beta.origin}/c", "evidence": evidence}
+        await send_as(c, beta, "dev", "Add", credit, delta)
+        assert any("only the buyer" in e for e in await dead_errors(delta))
+        changed = {**shared, "price": eur(9_000_000)}
+        forged = {**credit, "id": f"{iri}/c", "evidence": {**evidence, "document": changed}}
+        await send_as(c, alpha, "city", "Add", forged, delta)
+        errors = await dead_errors(delta)
+        assert len(errors) == 2
+        assert any("does not verify" in e for e in errors), errors
+        _, again = await delta.api("GET", f"/api/v1/listings/{listing['id']}", as_="pub")
+        assert again["credits"] == shown["credits"]
+
 
 async def test_refusals_travel_back_with_their_reason(tmp_path: Any) -> None:
     async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
@@ -245,9 +266,11 @@ async def test_refusals_travel_back_with_their_reason(tmp_path: Any) -> None:
         await commission_network(c)
         posted, on_beta, on_gamma = await directed_request(c)
 
-        # A bid sent in time that reaches alpha after the deadline: refused as late.
+        # A bid sent in time that reaches alpha after the deadline: refused as late. (The
+        # request is named by its IRI on alpha this time, URL-encoded.)
+        remote = quote(f"{alpha.origin}/requests/{posted['id']}", safe="")
         status, late = await beta.api(
-            "POST", f"/api/v1/requests/{on_beta['id']}/bids", as_="dev", json=bid_body(c)
+            "POST", f"/api/v1/requests/{remote}/bids", as_="dev", json=bid_body(c)
         )
         assert status == 201, late
         c.clock.advance(11 * DAY)
