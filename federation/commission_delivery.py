@@ -165,3 +165,22 @@ async def mirrored_id(fed: Federation, value: str) -> str:
     async with fed.uow(readonly=True) as tx:
         found = await tx.commission_links.local_id(value, REQUEST_LINK)
     return found if found is not None else value
+
+
+async def update_request(fed: Federation, org: Organisation, request: Request) -> None:
+    """The request's new state (closed, awarded, cancelled), to the recipients on other nodes:
+    `Update{Article}` with `state` (and `cancelReason`), so their mirrors take no more bids."""
+    remote = [r for r in request.terms.recipients if not fed.iris.is_local(r)]
+    if not remote or request.state in ("draft", "open"):
+        return
+    iri = CommissionIris(fed.iris.origin).request(request.id)
+    object_ = {**request_to_ap(request, iri), "state": request.state}
+    if request.cancel_reason:
+        object_["cancelReason"] = request.cancel_reason
+    inboxes = await inboxes_of(fed, remote)
+    now = fed.clock.now()
+    activity = new_activity(
+        fed.iris, org, "Update", object_, now, to=list(request.terms.recipients)
+    )
+    async with fed.uow() as tx:
+        await publish(tx, fed.iris, org, activity, now, followers=False, inboxes=inboxes)

@@ -143,6 +143,7 @@ async def test_a_directed_request_bids_and_award_travel_between_nodes(tmp_path: 
         assert [b["status"] for b in mine["my_bids"]] == ["awarded"]
         _, theirs = await gamma.api("GET", f"/api/v1/requests/{on_gamma['id']}", as_="help")
         assert [b["status"] for b in theirs["my_bids"]] == ["not-awarded"]
+        assert theirs["state"] == "evaluating"  # closed on gamma: it takes no more bids
         for node in (alpha, beta, gamma):
             assert await dead_errors(node) == [], node.name
 
@@ -285,12 +286,13 @@ async def test_refusals_travel_back_with_their_reason(tmp_path: Any) -> None:
         status, seen = await alpha.api("GET", f"/api/v1/requests/{posted['id']}", as_="city")
         assert seen["bids"] == []
 
-        # alpha cancels; gamma's mirror does not know yet, so its bid is refused as closed.
+        # A second request; alpha cancels it, and gamma bids before its mirror hears of
+        # that: the bid is refused as closed.
+        posted, _, on_gamma = await directed_request(c, title="A second portal")
         status, _ = await alpha.api(
             "POST", f"/api/v1/requests/{posted['id']}/cancel", as_="city", json={"reason": "x"}
         )
         assert status == 200
-        c.clock.advance(-11 * DAY)
         status, closed = await gamma.api(
             "POST", f"/api/v1/requests/{on_gamma['id']}/bids", as_="help", json=bid_body(c)
         )
@@ -304,6 +306,14 @@ async def test_refusals_travel_back_with_their_reason(tmp_path: Any) -> None:
             "Bid refused: request not open",
             "this request is cancelled and takes no bids",
         )
+        # By now gamma's mirror knows of the cancellation and refuses bids itself.
+        _, mirror = await gamma.api("GET", f"/api/v1/requests/{on_gamma['id']}", as_="help")
+        assert mirror["state"] == "cancelled"
+        assert mirror["cancel_reason"] == "x"
+        status, _ = await gamma.api(
+            "POST", f"/api/v1/requests/{on_gamma['id']}/bids", as_="help", json=bid_body(c)
+        )
+        assert status == 409
         for node in (alpha, beta, gamma):
             assert await dead_errors(node) == [], node.name
 

@@ -26,6 +26,7 @@ from federation.commission_delivery import (
     offer_bid,
     offer_request,
     tell_bidders,
+    update_request,
 )
 from federation.contract_delivery import send_contract
 from web.api.body import optional_bool, optional_str, read_json_object, reject_unknown
@@ -117,7 +118,9 @@ async def _act(request: web.Request, action: str) -> web.Response:
     )
     if action == "publish":
         await offer_request(request.app[FED], org, acted)
-    elif action == "cancel":
+    else:
+        await update_request(request.app[FED], org, acted)
+    if action == "cancel":
         await tell_bidders(request.app[FED], acted.id, None)
     view = await view_request(request.app[UOW], request.match_info["id"], party.id)
     return web.json_response(request_view_json(view, base=base(request)))
@@ -191,6 +194,10 @@ async def post_award(request: web.Request) -> web.Response:
         contract_id=new_id(request.app[CLOCK].now()),
     )
     await tell_bidders(request.app[FED], request_id, contract.terms.id)
+    async with request.app[UOW](readonly=True) as tx:
+        awarded = await tx.commission_requests.get(request_id)
+    if awarded is not None:
+        await update_request(request.app[FED], org, awarded)
     await send_contract(request.app[FED], org, contract)
     verify = await verifiers(request)([], [])
     payload = contract_json(local_id, contract, request_id, verify, base=base(request))

@@ -28,8 +28,10 @@ from federation.contract_delivery import (
     PAYMENT_TYPE,
     contract_local_id,
 )
+from federation.convert.commissions import is_request
 from federation.fetch import FetchBudget, FetchError
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
+from federation.inbox.handlers import offers
 from federation.iris import origin_of
 from federation.jsonld.shapes import id_of
 from federation.resolve import ResolveError, resolve_actor
@@ -169,12 +171,16 @@ def create_with_contracts(fallback: ActivityHandler) -> ActivityHandler:
 
 
 def update_with_contracts(fallback: ActivityHandler) -> ActivityHandler:
-    """Update of a contract (a party's action) here; anything else to `fallback`."""
+    """Update of a contract (a party's action) or of a request we mirror here; anything else
+    to `fallback`."""
 
     async def handle_update(fed: Federation, incoming: Incoming) -> None:
         contract = _inner(incoming, CONTRACT_TYPE)
+        request = incoming.activity.get("object")
         if contract is not None:
             await _apply(fed, incoming, contract)
+        elif isinstance(request, dict) and is_request(request):
+            await offers.update_mirror(fed, incoming, request)
         else:
             await fallback(fed, incoming)
 

@@ -21,7 +21,7 @@ from commonsnode.ids import new_id
 from commonsnode.model.bids import Bid, BidStatus
 from commonsnode.model.contracts import Party
 from commonsnode.usecases.bids import submit_bid
-from commonsnode.usecases.requests import create_request
+from commonsnode.usecases.requests import act_on_request, create_request
 from federation.commission_delivery import (
     AWARD_LINK,
     BID_LINK,
@@ -195,3 +195,39 @@ def reject_with_offers(fallback: ActivityHandler) -> ActivityHandler:
             await fallback(fed, incoming)
 
     return handle_reject
+
+
+async def update_mirror(fed: Federation, incoming: Incoming, document: dict[str, Any]) -> None:
+    """`Update{Article}` of a request we mirror: its requester closed, awarded or cancelled it.
+
+    Applied with `act_on_request` as the requester (close once the deadline passed, or cancel),
+    so the mirror takes no more bids; a move the mirror has made already is a no-op.
+    """
+    iri = id_of(document) or ""
+    if origin_of(iri) != origin_of(incoming.actor):
+        raise HandlerError("a request is updated by its own node")
+    async with fed.uow(readonly=True) as tx:
+        local = await tx.commission_links.local_id(iri, REQUEST_LINK)
+        mirror = await tx.commission_requests.get(local) if local else None
+    if mirror is None:
+        log.info("Update of request %s: not mirrored here", iri)
+        return
+    state = document.get("state")
+    if state == "cancelled" and mirror.state not in ("cancelled", "awarded"):
+        action = "cancel"
+    elif state in ("evaluating", "awarded") and mirror.state == "open":
+        action = "close"
+    else:
+        return
+    reason = document.get("cancelReason")
+    try:
+        await act_on_request(
+            fed.uow,
+            fed.clock,
+            mirror.id,
+            incoming.actor,
+            action,
+            reason=reason if isinstance(reason, str) else None,
+        )
+    except DomainError as exc:
+        raise HandlerError(f"update of request {iri} refused: {exc}") from exc
