@@ -184,3 +184,11 @@ async def update_request(fed: Federation, org: Organisation, request: Request) -
     )
     async with fed.uow() as tx:
         await publish(tx, fed.iris, org, activity, now, followers=False, inboxes=inboxes)
+
+
+async def refusal_of(fed: Federation, bid_id: str) -> dict[str, str] | None:
+    """Why the requester's node refused our bid: `{"summary", "content"}`, or None."""
+    async with fed.uow(readonly=True) as tx:
+        iri = await tx.bids.iri_of(bid_id)
+        found = await tx.commission_links.refusal(iri) if iri else None
+    return None if found is None else {"summary": found[0], "content": found[1]}

@@ -283,6 +283,10 @@ async def test_refusals_travel_back_with_their_reason(tmp_path: Any) -> None:
             assert iri is not None
             refusal = await tx.commission_links.refusal(iri)
         assert refusal == ("Bid refused: too late", "the deadline for bids has passed")
+        assert mine["my_bids"][0]["refusal"] == {
+            "summary": "Bid refused: too late",
+            "content": "the deadline for bids has passed",
+        }
         status, seen = await alpha.api("GET", f"/api/v1/requests/{posted['id']}", as_="city")
         assert seen["bids"] == []
 

@@ -25,6 +25,7 @@ from federation.commission_delivery import (
     mirrored_id,
     offer_bid,
     offer_request,
+    refusal_of,
     tell_bidders,
     update_request,
 )
@@ -97,8 +98,15 @@ async def get_requests(request: web.Request) -> web.Response:
 
 
 async def get_request(request: web.Request) -> web.Response:
-    view = await view_request(request.app[UOW], request.match_info["id"], await reader(request))
-    return web.json_response(request_view_json(view, base=base(request)))
+    fed = request.app[FED]
+    request_id = await mirrored_id(fed, request.match_info["id"])
+    view = await view_request(request.app[UOW], request_id, await reader(request))
+    body = request_view_json(view, base=base(request))
+    # A bid another node refused: the reason it gave (late, closed, own request, ...).
+    for item in body.get("my_bids", []):
+        if item["status"] == "refused":
+            item["refusal"] = await refusal_of(fed, item["id"])
+    return web.json_response(body)
 
 
 async def _act(request: web.Request, action: str) -> web.Response:
