@@ -74,14 +74,10 @@ async def _receive_contract(fed: Federation, incoming: Incoming, inner: dict[str
     if origin_of(iri) != origin_of(incoming.actor):
         raise HandlerError("a contract is sent by the node that made it")
     doc = _document(inner)
-    raw = inner.get("signatures", [])
-    proofs = [
-        (str(s["party"]), s["proof"])
-        for s in (raw if isinstance(raw, list) else [])
-        if isinstance(s, dict)
-        and isinstance(s.get("party"), str)
-        and isinstance(s.get("proof"), dict)
-    ]
+    supplier = doc.get("supplier")
+    if not isinstance(supplier, dict) or not fed.iris.is_local(str(supplier.get("id", ""))):
+        raise HandlerError("a contract is sent to its supplier's node only")
+    proofs = _proofs(inner.get("signatures"))
     async with fed.uow(readonly=True) as tx:
         if await tx.commission_links.local_id(iri, CONTRACT_LINK) is not None:
             return
