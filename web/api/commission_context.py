@@ -68,7 +68,7 @@ def verifiers(request: web.Request) -> Verifiers:
 
 async def resolve_recipients(request: web.Request, values: Any) -> list[str]:
     """Recipients as actor IRIs: local acct: handles and IRIs must name an organisation here;
-    remote IRIs are kept; remote acct: handles wait for federation of requests."""
+    remote IRIs are kept; remote acct: handles are resolved by WebFinger."""
     if values is None:
         return []
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
