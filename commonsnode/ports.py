@@ -499,6 +499,24 @@ class LedgerRepository(Protocol):
         """The contract's payments, in no particular order (the ledger sorts them)."""
 
 
+class CommissionLinkRepository(Protocol):
+    async def link(self, iri: str, kind: str, local_id: str, now: float) -> bool:
+        """Link another node's IRI (request, offer, bid, contract) to a local row; False when
+        the IRI is linked already."""
+
+    async def local_id(self, iri: str, kind: str) -> str | None:
+        """The local row an IRI of this kind stands for, or None."""
+
+    async def iri_of(self, local_id: str, kind: str) -> str | None:
+        """The IRI linked to a local row of this kind, or None."""
+
+    async def add_refusal(self, bid_iri: str, summary: str, content: str, now: float) -> None:
+        """Keep the reason the requester's node refused one of our bids (once)."""
+
+    async def refusal(self, bid_iri: str) -> tuple[str, str] | None:
+        """(summary, content) of the refusal of our bid, or None."""
+
+
 class ReportRepository(Protocol):
     """Experience reports, their comments (replies) and helpful marks (Likes)."""
 
@@ -634,6 +652,7 @@ class UnitOfWork(Protocol):
     bids: BidRepository
     contracts: ContractRepository
     ledger: LedgerRepository
+    commission_links: CommissionLinkRepository
     reports: ReportRepository
     flags: FlagRepository
     privacy: PrivacyRepository

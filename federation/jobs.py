@@ -22,7 +22,14 @@ from federation.catalog import (
 from federation.delivery.fanout import handle_fanout
 from federation.delivery.send import Sender
 from federation.inbox.dispatch import Dispatcher, Incoming
-from federation.inbox.handlers import actors, announce, objects, reactions
+from federation.inbox.handlers import (
+    actors,
+    announce,
+    contract_objects,
+    objects,
+    offers,
+    reactions,
+)
 from federation.inbox.receive import INBOX_JOB
 from federation.listings import handle_listing_event
 from federation.maintenance import PRUNE_JOB, prune
@@ -48,12 +55,15 @@ def dispatcher(fed: Federation, settings: CatalogSettings | None = None) -> Disp
 
     # The follow handshake of the catalog actor first; the organisations' otherwise.
     registry.register("Follow", catalog.handle_follow)
-    registry.register("Accept", catalog.handle_accept)
-    registry.register("Reject", catalog.handle_reject)
+    registry.register("Accept", offers.accept_with_offers(catalog.handle_accept))
+    registry.register("Reject", offers.reject_with_offers(catalog.handle_reject))
+    registry.register("Offer", offers.handle_offer)
+    registry.register("Add", contract_objects.handle_add)
     registry.register("Undo", reactions.undo_with_likes(catalog.handle_undo))
     registry.register("Announce", handle_announce)
-    registry.register("Create", objects.handle_create)
-    registry.register("Update", objects.handle_update)  # the actor's own go on to actors.py
+    registry.register("Create", contract_objects.create_with_contracts(objects.handle_create))
+    # the actor's own go on to actors.py
+    registry.register("Update", contract_objects.update_with_contracts(objects.handle_update))
     registry.register("Delete", objects.handle_delete)  # the actor's own go on to actors.py
     registry.register("Block", actors.handle_block)
     registry.register("Like", reactions.handle_like)

@@ -15,6 +15,7 @@ from storage.repositories.activities import SqlActivityRepository
 from storage.repositories.actors import SqlRemoteActorRepository
 from storage.repositories.bids import SqlBidRepository
 from storage.repositories.catalog import SqlCatalogRepository
+from storage.repositories.commission_links import SqlCommissionLinkRepository
 from storage.repositories.commission_requests import SqlCommissionRequestRepository
 from storage.repositories.contracts import SqlContractRepository
 from storage.repositories.credits import SqlCreditRepository
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     bids: SqlBidRepository
     contracts: SqlContractRepository
     ledger: SqlLedgerRepository
+    commission_links: SqlCommissionLinkRepository
     reports: SqlReportRepository
     flags: SqlFlagRepository
     privacy: SqlPrivacyRepository
@@ -99,6 +101,7 @@ class SqlUnitOfWorkFactory:
                 bids=SqlBidRepository(connection),
                 contracts=SqlContractRepository(connection, dialect),
                 ledger=SqlLedgerRepository(connection),
+                commission_links=SqlCommissionLinkRepository(connection),
                 reports=SqlReportRepository(connection, dialect),
                 flags=SqlFlagRepository(connection),
                 privacy=SqlPrivacyRepository(connection, dialect),

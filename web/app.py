@@ -46,6 +46,7 @@ from web.activitypub import (
     actors,
     catalog,
     collections,
+    contract_objects,
     inbox,
     objects,
     rating_objects,
@@ -261,6 +262,7 @@ def create_app(node: Node) -> web.Application:
     objects.setup(app)
     rating_objects.setup(app)
     record_objects.setup(app)
+    contract_objects.setup(app)
     report_objects.setup(app)
     openapi.setup(app)
     organisations.setup(app)

@@ -17,7 +17,7 @@ from commonsnode.model.dates import parse_date
 from commonsnode.model.money import Money, parse_money, total
 from commonsnode.model.requests import Request
 
-BidStatus = Literal["submitted", "awarded", "not-awarded"]
+BidStatus = Literal["submitted", "awarded", "not-awarded", "refused"]
 
 MAX_APPROACH = 20_000
 MAX_TITLE = 200

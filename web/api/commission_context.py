@@ -12,6 +12,7 @@ from commonsnode.errors import InvalidError
 from commonsnode.model.contracts import Party, Verifier
 from commonsnode.model.organisations import Organisation
 from commonsnode.usecases.contracts import CommissionSettings, Verifiers
+from federation.commission_recipients import remote_recipient
 from federation.commissions import CommissionIris, contract_verifier
 from web.api.auth import require_org
 from web.keys import CONFIG, FED, UOW
@@ -67,7 +68,7 @@ def verifiers(request: web.Request) -> Verifiers:
 
 async def resolve_recipients(request: web.Request, values: Any) -> list[str]:
     """Recipients as actor IRIs: local acct: handles and IRIs must name an organisation here;
-    remote IRIs are kept; remote acct: handles wait for federation of requests."""
+    remote IRIs are kept; remote acct: handles are resolved by WebFinger."""
     if values is None:
         return []
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
@@ -93,11 +94,8 @@ async def resolve_recipients(request: web.Request, values: Any) -> list[str]:
                 field="recipients",
             )
         if host.lower() != fed.iris.host.lower():
-            raise InvalidError(
-                f"recipients: {value} is on another node; give its actor IRI "
-                "(acct: handles on other nodes are not resolved yet)",
-                field="recipients",
-            )
+            resolved.append(await remote_recipient(fed, value))
+            continue
         if not await _exists(request, name):
             raise InvalidError(
                 f"recipients: no organisation {name!r} on this node", field="recipients"

@@ -22,6 +22,7 @@ from commonsnode.usecases.contracts import (
 )
 from commonsnode.usecases.payments import ledger_view, record_payment
 from federation.commissions import sign_contract_document
+from federation.contract_delivery import announce_completion, send_payment, tell_contract
 from web.api.body import optional_str, read_json_object, reject_unknown
 from web.api.commission_context import acting, base, verifiers
 from web.api.commission_json import contract_json, entry_json, ledger_json
@@ -78,20 +79,21 @@ async def post_sign(request: web.Request) -> web.Response:
         proof = await sign_contract_document(
             request.app[FED], org.id, org.handle, document(contract.terms)
         )
-    await sign_contract(
+    signed = await sign_contract(
         request.app[UOW], request.app[CLOCK], verifiers(request), local_id, party.id, proof
     )
+    await tell_contract(request.app[FED], org, signed, "sign", proof=proof)
     return await _respond(request, local_id, party.id)
 
 
 async def _act(request: web.Request, action: str, milestone: int | None = None) -> web.Response:
-    _, party = await acting(request)
+    org, party = await acting(request)
     reason = None
     if request.can_read_body:
         body = await read_json_object(request)
         reject_unknown(body, {"reason"})
         reason = optional_str(body, "reason")
-    await act_on_contract(
+    contract = await act_on_contract(
         request.app[UOW],
         request.app[CLOCK],
         verifiers(request),
@@ -101,6 +103,8 @@ async def _act(request: web.Request, action: str, milestone: int | None = None) 
         milestone=milestone,
         reason=reason,
     )
+    await tell_contract(request.app[FED], org, contract, action, milestone=milestone, reason=reason)
+    await announce_completion(request.app[FED], org, contract)
     return await _respond(request, request.match_info["id"], party.id)
 
 
@@ -136,12 +140,15 @@ async def reject(request: web.Request) -> web.Response:
 
 async def post_payment(request: web.Request) -> web.Response:
     """The buyer records a payment; 201 when booked, 200 when the same payment was already."""
-    _, party = await acting(request)
+    org, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, PAYMENT_FIELDS)
     entry, created = await record_payment(
         request.app[UOW], request.match_info["id"], party.id, body
     )
+    if created:
+        contract, _ = await get_contract(request.app[UOW], request.match_info["id"], party.id)
+        await send_payment(request.app[FED], org, contract, body)
     fee = next((p.amount.to_json() for p in entry.postings if p.kind == "fee"), None)
     return web.json_response(
         {"recorded": created, "entry": entry_json(entry), "fee": fee},

@@ -79,7 +79,8 @@ def commission_paths() -> dict[str, Any]:
             "recipients": {
                 "type": "array",
                 "items": {"type": "string"},
-                "description": "actor IRIs or acct: handles; none: a public request",
+                "description": "actor IRIs or acct: handles (another node's resolved by "
+                "WebFinger; the request goes to them as Offer); none: a public request",
             },
             "draft": {"type": "boolean", "description": "keep as a draft (default: publish)"},
         },
@@ -149,7 +150,9 @@ def commission_paths() -> dict[str, Any]:
         "/api/v1/requests/{id}/bids": {
             "post": _op(
                 "bid as the token's organisation: 409 when late or not open, 403 on one's "
-                "own or an uninvited request, 422 in another currency",
+                "own or an uninvited request, 422 in another currency; `id` may be another "
+                "node's request IRI (URL-encoded) or its mirror's id here: the bid then goes "
+                "to the requester as Offer and its refusal, if any, comes back with the reason",
                 ok="201",
                 body=bid_body,
                 params=[_ID],

@@ -21,6 +21,15 @@ from commonsnode.usecases.requests import (
     open_data,
     view_request,
 )
+from federation.commission_delivery import (
+    mirrored_id,
+    offer_bid,
+    offer_request,
+    refusal_of,
+    tell_bidders,
+    update_request,
+)
+from federation.contract_delivery import send_contract
 from web.api.body import optional_bool, optional_str, read_json_object, reject_unknown
 from web.api.commission_context import (
     acting,
@@ -33,7 +42,7 @@ from web.api.commission_context import (
     verifiers,
 )
 from web.api.commission_json import bid_json, contract_json, request_json, request_view_json
-from web.keys import CLOCK, CONFIG, UOW
+from web.keys import CLOCK, CONFIG, FED, UOW
 
 REQUEST_FIELDS = {
     "kind",
@@ -52,7 +61,7 @@ BID_FIELDS = {"price", "timeline_days", "approach", "milestones", "team"}
 
 async def post_request(request: web.Request) -> web.Response:
     """Create a request as the token's organisation: published at once, or a draft."""
-    _, party = await acting(request)
+    org, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, REQUEST_FIELDS)
     draft = optional_bool(body, "draft") or False
@@ -67,6 +76,7 @@ async def post_request(request: web.Request) -> web.Response:
         request_id=new_id(request.app[CLOCK].now()),
         publish=not draft,
     )
+    await offer_request(request.app[FED], org, created)
     payload = request_json(created, party.name, base=base(request))
     return web.json_response(payload, status=201, headers={"Location": payload["url"]})
 
@@ -88,18 +98,25 @@ async def get_requests(request: web.Request) -> web.Response:
 
 
 async def get_request(request: web.Request) -> web.Response:
-    view = await view_request(request.app[UOW], request.match_info["id"], await reader(request))
-    return web.json_response(request_view_json(view, base=base(request)))
+    fed = request.app[FED]
+    request_id = await mirrored_id(fed, request.match_info["id"])
+    view = await view_request(request.app[UOW], request_id, await reader(request))
+    body = request_view_json(view, base=base(request))
+    # A bid another node refused: the reason it gave (late, closed, own request, ...).
+    for item in body.get("my_bids", []):
+        if item["status"] == "refused":
+            item["refusal"] = await refusal_of(fed, item["id"])
+    return web.json_response(body)
 
 
 async def _act(request: web.Request, action: str) -> web.Response:
-    _, party = await acting(request)
+    org, party = await acting(request)
     reason = None
     if request.can_read_body:
         body = await read_json_object(request)
         reject_unknown(body, {"reason"})
         reason = optional_str(body, "reason")
-    await act_on_request(
+    acted = await act_on_request(
         request.app[UOW],
         request.app[CLOCK],
         request.match_info["id"],
@@ -107,6 +124,12 @@ async def _act(request: web.Request, action: str) -> web.Response:
         action,
         reason=reason,
     )
+    if action == "publish":
+        await offer_request(request.app[FED], org, acted)
+    else:
+        await update_request(request.app[FED], org, acted)
+    if action == "cancel":
+        await tell_bidders(request.app[FED], acted.id, None)
     view = await view_request(request.app[UOW], request.match_info["id"], party.id)
     return web.json_response(request_view_json(view, base=base(request)))
 
@@ -124,11 +147,12 @@ async def cancel(request: web.Request) -> web.Response:
 
 
 async def post_bid(request: web.Request) -> web.Response:
-    """A bid as the token's organisation; goes to the requester only."""
-    _, party = await acting(request)
+    """A bid as the token's organisation; goes to the requester only (on another node: as an
+    Offer, after the mirror's own checks)."""
+    org, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, BID_FIELDS)
-    request_id = request.match_info["id"]
+    request_id = await mirrored_id(request.app[FED], request.match_info["id"])
     bid_id = new_id(request.app[CLOCK].now())
     bid = await submit_bid(
         request.app[UOW],
@@ -139,6 +163,7 @@ async def post_bid(request: web.Request) -> web.Response:
         bid_id=bid_id,
         bid_iri=iris(request).bid(request_id, bid_id),
     )
+    await offer_bid(request.app[FED], org, bid)
     return web.json_response(bid_json(bid, party.name), status=201)
 
 
@@ -160,7 +185,7 @@ async def post_mark(request: web.Request) -> web.Response:
 
 async def post_award(request: web.Request) -> web.Response:
     """Award one bid; answers with the contract awaiting both parties' signatures."""
-    _, party = await acting(request)
+    org, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, {"bid"})
     if "bid" not in body:
@@ -176,6 +201,12 @@ async def post_award(request: web.Request) -> web.Response:
         body["bid"],
         contract_id=new_id(request.app[CLOCK].now()),
     )
+    await tell_bidders(request.app[FED], request_id, contract.terms.id)
+    async with request.app[UOW](readonly=True) as tx:
+        awarded = await tx.commission_requests.get(request_id)
+    if awarded is not None:
+        await update_request(request.app[FED], org, awarded)
+    await send_contract(request.app[FED], org, contract)
     verify = await verifiers(request)([], [])
     payload = contract_json(local_id, contract, request_id, verify, base=base(request))
     return web.json_response(payload, status=201, headers={"Location": payload["url"]})

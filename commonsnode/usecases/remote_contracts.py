@@ -1,0 +1,100 @@
+"""A contract that another node made: the supplier's node keeps the buyer's copy.
+
+The buyer's node makes the contract at the award (`contracts.award`); the supplier's node
+receives its document and the proofs made so far. Only the buyer named in the document may
+send it, only to a node that mirrors the request it is about, and every proof is recorded
+through `add_signature`, so it is checked against the party's own key like a local one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from commonsnode.clock import Clock
+from commonsnode.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from commonsnode.model.contract_documents import terms_from_document
+from commonsnode.model.contracts import Contract, add_signature, in_force
+from commonsnode.model.records import Credit
+from commonsnode.ports import UnitOfWorkFactory
+from commonsnode.usecases.contracts import Verifiers, verifier_for
+from commonsnode.usecases.records import credit_contract
+
+
+async def receive_contract(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    verifiers: Verifiers,
+    sender: str,
+    doc: Mapping[str, Any],
+    proofs: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    contract_id: str,
+    request_id: str | None,
+) -> Contract:
+    """Keep the contract `sender` (its buyer) sent under `contract_id`, with the parties'
+    (party, proof) pairs that verify; a proof that does not verify is refused."""
+    terms = terms_from_document(doc)
+    if sender != terms.buyer.id:
+        raise ForbiddenError("only the buyer's actor sends the contract it awarded")
+    if request_id is None:
+        raise NotFoundError(f"no request {terms.request} here to hold contract {terms.id}")
+    now = clock.now()
+    contract = Contract(
+        terms=terms,
+        state="awaiting-signatures",
+        milestone_states=tuple("pending" for _ in terms.milestones),
+        accepted_at=tuple(None for _ in terms.milestones),
+        updated_at=now,
+    )
+    verify = await verifier_for(verifiers, contract, *(p for _, p in proofs))
+    for party, proof in proofs:
+        if contract.role_of(party) is None:
+            raise InvalidError("signatures: only the buyer and the supplier sign")
+        contract = add_signature(contract, party, proof, verify, now)
+    async with uow() as tx:
+        request = await tx.commission_requests.get(request_id)
+        if request is None or request.requester != terms.buyer.id:
+            raise ForbiddenError("the contract's buyer is not the requester of the request")
+        await tx.contracts.add(contract_id, contract, request_id)
+    return contract
+
+
+async def credit_completed(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    verifiers: Verifiers,
+    sender: str,
+    doc: Mapping[str, Any],
+    proofs: Sequence[tuple[str, Mapping[str, Any]]],
+    listing_id: str,
+) -> list[Credit]:
+    """The listing's publisher credits a completed contract: "commissioned by the buyer, built
+    by the supplier". Only the buyer (who accepts the milestones) announces completion, and the
+    contract must be in force: both parties' proofs verify with their own keys, checked here by
+    a node that is not a party."""
+    terms = terms_from_document(doc)
+    if sender != terms.buyer.id:
+        raise ForbiddenError("only the buyer announces that its contract is completed")
+    contract = Contract(
+        terms=terms,
+        state="awaiting-signatures",
+        milestone_states=tuple("pending" for _ in terms.milestones),
+        accepted_at=tuple(None for _ in terms.milestones),
+        updated_at=clock.now(),
+    )
+    verify = await verifier_for(verifiers, contract, *(p for _, p in proofs))
+    for party, proof in proofs:
+        if contract.role_of(party) is not None and contract.signature_of(party) is None:
+            contract = add_signature(contract, party, proof, verify, clock.now())
+    if not in_force(contract, verify):
+        raise InvalidError("the contract is not signed by both parties")
+    credits = []
+    for role, party in (("funder", terms.buyer), ("builder", terms.supplier)):
+        try:
+            credits.append(
+                await credit_contract(uow, clock, listing_id, role, party.name, party.id, terms.id)
+            )
+        except ConflictError:
+            continue  # credited already (the announcement came again)
+    return credits

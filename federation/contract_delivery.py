@@ -1,0 +1,160 @@
+"""Contract activities between the parties' nodes (FEDERATION.md, "Commissions").
+
+The contract is addressed to its two parties only. The buyer's node sends it once, at the
+award, as `Create{CommissionContract}` with the proofs made so far; afterwards each party tells
+the other what it did as `Update{CommissionContract}` naming the `action` (sign with its
+`proof`, deliver/accept/reject a `milestone`, start, dispute), and the buyer records payments
+as `Create{Payment}`. The receiving node applies each through the same use case a local party
+uses, so every rule (who may act, which state, whose key) is checked there again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from commonsnode.model.contracts import Contract, document
+from commonsnode.model.organisations import Organisation
+from commonsnode.ports import UnitOfWork
+from federation.commission_delivery import inboxes_of
+from federation.commissions import CommissionIris
+from federation.fetch import FetchBudget, FetchError
+from federation.iris import origin_of
+from federation.jsonld.shapes import id_of
+from federation.outbox import new_activity, publish
+from federation.runtime import Federation
+from federation.vocab import DEFAULT_CONTEXT
+
+log = logging.getLogger("commonsnode.commissions")
+
+CONTRACT_LINK = "contract"  # another node's contract IRI → our copy's local id
+CONTRACT_TYPE = "CommissionContract"
+PAYMENT_TYPE = "Payment"
+EXTRA_KEYS = ("action", "milestone", "reason", "signatures", "proof", "@context")
+
+
+async def contract_local_id(fed: Federation, tx: UnitOfWork, iri: str) -> str | None:
+    """The local id of a contract we hold: ours by its IRI's last segment, a copy by link."""
+    prefix = CommissionIris(fed.iris.origin).contract("")
+    if iri.startswith(prefix) and "/" not in iri[len(prefix) :]:
+        return iri[len(prefix) :]
+    return await tx.commission_links.local_id(iri, CONTRACT_LINK)
+
+
+def other_party(contract: Contract, actor: str) -> str:
+    terms = contract.terms
+    return terms.supplier.id if actor == terms.buyer.id else terms.buyer.id
+
+
+async def _send(
+    fed: Federation, org: Organisation, type_: str, object_: dict[str, Any], to: str
+) -> None:
+    if fed.iris.is_local(to):
+        return
+    inboxes = await inboxes_of(fed, [to])
+    now = fed.clock.now()
+    activity = new_activity(fed.iris, org, type_, object_, now, to=[to])
+    async with fed.uow() as tx:
+        await publish(tx, fed.iris, org, activity, now, followers=False, inboxes=inboxes)
+
+
+def contract_document(contract: Contract) -> dict[str, Any]:
+    """The contract as its parties exchange it: the signed document and the proofs so far."""
+    signatures = [{"party": s.party, "proof": dict(s.proof)} for s in contract.signatures]
+    return {"@context": DEFAULT_CONTEXT, **document(contract.terms), "signatures": signatures}
+
+
+async def send_contract(fed: Federation, org: Organisation, contract: Contract) -> None:
+    """At the award: the contract to a supplier on another node, with the proofs so far."""
+    await _send(fed, org, "Create", contract_document(contract), contract.terms.supplier.id)
+
+
+async def tell_contract(
+    fed: Federation,
+    org: Organisation,
+    contract: Contract,
+    action: str,
+    *,
+    milestone: int | None = None,
+    reason: str | None = None,
+    proof: Mapping[str, Any] | None = None,
+) -> None:
+    """What `org` (a party) did to the contract, to the other party."""
+    actor = fed.iris.org(org.handle)
+    object_: dict[str, Any] = {**document(contract.terms), "action": action}
+    if milestone is not None:
+        object_["milestone"] = milestone
+    if reason:
+        object_["reason"] = reason
+    if proof is not None:
+        object_["proof"] = dict(proof)
+    await _send(fed, org, "Update", object_, other_party(contract, actor))
+
+
+def payment_object(contract: Contract, body: Mapping[str, Any]) -> dict[str, Any]:
+    reference = str(body.get("reference", "")).strip()
+    return {
+        "type": PAYMENT_TYPE,
+        "id": f"{contract.terms.id}/payments/{reference}",
+        "attributedTo": contract.terms.buyer.id,
+        "contract": contract.terms.id,
+        "milestone": body.get("milestone"),
+        "amount": body.get("amount"),
+        "paymentDate": body.get("date"),
+        "reference": reference,
+    }
+
+
+async def send_payment(
+    fed: Federation, org: Organisation, contract: Contract, body: Mapping[str, Any]
+) -> None:
+    """A payment the buyer recorded, to the supplier (both ledgers then hold it)."""
+    await _send(fed, org, "Create", payment_object(contract, body), contract.terms.supplier.id)
+
+
+CREDIT_TYPE = "CommissionCredit"
+
+
+async def listing_author(fed: Federation, listing_iri: str) -> str | None:
+    """The actor that published a listing of another node: from our copy, else its origin."""
+    async with fed.uow(readonly=True) as tx:
+        held = await tx.listings.get_by_origin(listing_iri)
+    if held is not None and held.provenance is not None:
+        return held.provenance.author_iri
+    try:
+        result = await fed.fetcher.fetch_activity(listing_iri, budget=FetchBudget())
+    except FetchError as exc:
+        log.info("credit: cannot fetch listing %s: %s", listing_iri, exc)
+        return None
+    author = id_of((result.document or {}).get("attributedTo"))
+    return author if author and origin_of(author) == origin_of(listing_iri) else None
+
+
+async def announce_completion(fed: Federation, org: Organisation, contract: Contract) -> bool:
+    """A completed contract about a listing of another node: the buyer tells the listing's
+    publisher (`Add{CommissionCredit}`, target the listing), sharing the signed contract as
+    evidence so that node can check both parties' proofs before it credits them."""
+    terms = contract.terms
+    if contract.state != "completed" or not terms.listing or fed.iris.is_local(terms.listing):
+        return False
+    if fed.iris.org(org.handle) != terms.buyer.id:
+        return False
+    author = await listing_author(fed, terms.listing)
+    if author is None:
+        return False
+    signatures = [{"party": s.party, "proof": dict(s.proof)} for s in contract.signatures]
+    credit = {
+        "type": CREDIT_TYPE,
+        "id": f"{terms.id}/credit",
+        "attributedTo": terms.buyer.id,
+        "contract": terms.id,
+        "listing": terms.listing,
+        "evidence": {"document": document(terms), "signatures": signatures},
+    }
+    inboxes = await inboxes_of(fed, [author])
+    now = fed.clock.now()
+    activity = new_activity(fed.iris, org, "Add", credit, now, target=terms.listing, to=[author])
+    async with fed.uow() as tx:
+        await publish(tx, fed.iris, org, activity, now, followers=False, inboxes=inboxes)
+    return True
