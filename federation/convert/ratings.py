@@ -12,6 +12,7 @@ federation/ratings.py), so a hub can relay it and any node can check its author.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -143,6 +144,18 @@ class RatingDocument:
     scores: dict[str, int]
     text: str
     published_at: float
+    # When the author wrote this version: `updated`, else `published` (orders late deliveries).
+    updated_at: float
+
+
+def _updated_of(document: dict[str, Any], default: float) -> float:
+    value = str_or_none(document.get("updated"))
+    if not value:
+        return default
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return default
 
 
 def from_ap(document: dict[str, Any], default_time: float) -> RatingDocument:
@@ -168,11 +181,13 @@ def from_ap(document: dict[str, Any], default_time: float) -> RatingDocument:
         "text/plain",
     ):
         text = plain_text(text)
+    published_at = published_of(document, default_time)
     return RatingDocument(
         listing_iri=listing_iri,
         scores=scores,
         text=_controls_dropped(text)[:MAX_TEXT].strip(),
-        published_at=published_of(document, default_time),
+        published_at=published_at,
+        updated_at=max(published_at, _updated_of(document, published_at)),
     )
 
 
