@@ -9,7 +9,9 @@ does not hold credits nothing here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from commonsnode.errors import ConflictError
 from commonsnode.ids import new_id
@@ -25,6 +27,22 @@ class ListingIris(Protocol):
     def listing(self, listing_id: str) -> str: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ContractOrigin:
+    """Listing IRIs on the origin that made the contract: for a contract awarded here that is
+    our own origin, so callers that do not pass this node's IRIs still credit correctly."""
+
+    origin: str
+
+    @classmethod
+    def of(cls, contract: Contract) -> ContractOrigin:
+        parts = urlsplit(contract.id)
+        return cls(f"{parts.scheme}://{parts.netloc}")
+
+    def listing(self, listing_id: str) -> str:
+        return f"{self.origin}/listings/{listing_id}"
+
+
 async def listing_by_iri(tx: UnitOfWork, iris: ListingIris, iri: str) -> ToolListing | None:
     """The listing stored here under `iri`: ours by our IRI, or a remote one by its origin."""
     candidate = iri.rstrip("/").rsplit("/", 1)[-1]
@@ -36,12 +54,14 @@ async def listing_by_iri(tx: UnitOfWork, iris: ListingIris, iri: str) -> ToolLis
 
 
 async def credit_completed_contract(
-    tx: UnitOfWork, iris: ListingIris, contract: Contract, now: float
+    tx: UnitOfWork, iris: ListingIris | None, contract: Contract, now: float
 ) -> list[Credit]:
     """Add the contract's funder and builder credits to its listing; replaying adds nothing.
 
+    `iris` names this node's listings (None: the contract's own origin, see ContractOrigin).
     Returns the credits added (none when the listing is not held or they were already there).
     """
+    iris = iris or ContractOrigin.of(contract)
     line = completion_credit(contract)
     if line.listing is None:
         return []

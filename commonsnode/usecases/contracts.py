@@ -171,14 +171,15 @@ async def act_on_contract(
     actor: str,
     action: str,
     *,
-    listings: ListingIris,
+    listings: ListingIris | None = None,
     milestone: int | None = None,
     reason: str | None = None,
 ) -> Contract:
     """start, deliver, accept, reject or dispute; delivering a signed contract starts it.
 
     The acceptance that completes the contract also credits its listing (`listings` names our
-    own listings, to find the one the contract's listing IRI means).
+    own listings, to find the one the contract's listing IRI means; without it, the listing
+    IRIs of the contract's own origin, which is ours for a contract awarded here).
     """
     if action not in ACTORS:
         raise InvalidError(f"action: one of {', '.join(ACTORS)}", field="action")

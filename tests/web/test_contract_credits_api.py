@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from commonsnode.model.follows import Follow
 from commonsnode.model.listings import Provenance
 from commonsnode.usecases.contract_credits import credit_completed_contract
@@ -103,3 +105,24 @@ async def test_a_contract_about_a_federated_listing_credits_the_local_copy(world
         ("builder", "Dev Co-op"),
     ]
     assert {ref for *_, ref in contract_credits(shown)} == {f"{ORIGIN}/contracts/{cid}"}
+
+
+async def test_a_caller_without_the_node_iris_credits_the_same_listing(world: World) -> None:
+    """The contract's own origin names our listings when the caller passes no IRIs."""
+    yaml = (SHARED / "publiccode" / "v0" / "valid" / "valid.yml").read_text("utf-8")
+    response = await world.client.post(
+        "/api/v1/listings",
+        data=yaml,
+        headers={**world.tokens["dev"], "Content-Type": "application/yaml"},
+    )
+    lid = (await response.json())["id"]
+    cid = await complete(world, lid)
+    async with world.node.db.transaction() as connection:
+        await connection.execute(sa.text("DELETE FROM credits WHERE source = 'contract'"))
+    async with world.node.uow() as tx:
+        found = await tx.contracts.get(cid)
+        assert found is not None
+        added = await credit_completed_contract(tx, None, found[0], 2.0)
+    assert [(c.listing_id, c.role) for c in added] == [(lid, "funder"), (lid, "builder")]
+    shown = await world.call("GET", f"/api/v1/listings/{lid}", None)
+    assert [role for role, *_ in contract_credits(shown)] == ["funder", "builder"]
