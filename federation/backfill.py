@@ -5,7 +5,10 @@ each page's listings, in one transaction), bounded (so many pages per job run, t
 follow-up job; a hard cap on pages and items per page). Items whose Article is on the
 followed catalog's own origin come from that origin over our signed GET and are kept as
 they are; items of another origin (a hub's relays) are re-fetched from their origin, one
-job each, like any relayed object.
+job each, like any relayed object. Signed objects (ratings, reports) embedded with their
+author's FEP-8b32 proof are kept by that proof, whatever their origin, as a live Announce of
+them is (federation/announce.py `accept_signed`); one without a valid proof is re-read from
+its origin.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from typing import Any
 
 from commonsnode.jobs import Job, NewJob
 from commonsnode.ports import BackfillCursor
-from federation.announce import accept_relayed, keep_document
+from federation.announce import accept_relayed, accept_signed, keep_document
 from federation.catalog import BACKFILL_JOB, CatalogSettings
 from federation.fetch import FetchBudget, FetchError
+from federation.inbox.handlers.objects import KINDS, kind_of
 from federation.iris import host_of, origin_of
 from federation.jsonld.loader import JsonLdRejected
 from federation.jsonld.normalise import normalise
@@ -36,10 +40,22 @@ async def _get(fed: Federation, url: str) -> dict[str, Any]:
     return normalise(result.document or {})
 
 
-def _split(items: list[Any], origin: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """(documents served by the origin about its own objects, IRIs to re-fetch)."""
+def _signed(obj: Any) -> bool:
+    """An embedded copy of a signed kind that carries a proof (checked when kept)."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("proof"), dict):
+        return False
+    kind = kind_of(obj)
+    return kind is not None and kind.signed
+
+
+def _split(
+    items: list[Any], origin: str
+) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]]]:
+    """(documents served by the origin about its own objects, IRIs to re-fetch, signed
+    copies to keep by their proof)."""
     trusted: list[dict[str, Any]] = []
     foreign: list[str] = []
+    signed: list[dict[str, Any]] = []
     for item in items:
         obj = (
             item.get("object")
@@ -49,11 +65,13 @@ def _split(items: list[Any], origin: str) -> tuple[list[dict[str, Any]], list[st
         iri = id_of(obj)
         if iri is None:
             continue
-        if isinstance(obj, dict) and "type" in obj and origin_of(iri) == origin:
+        if _signed(obj):
+            signed.append(obj)  # type: ignore[arg-type]
+        elif isinstance(obj, dict) and "type" in obj and origin_of(iri) == origin:
             trusted.append(obj)
         else:
             foreign.append(iri)
-    return trusted, foreign
+    return trusted, foreign, signed
 
 
 async def _first_page(fed: Federation, remote: str) -> str | dict[str, Any] | None:
@@ -93,7 +111,10 @@ async def handle_backfill(fed: Federation, settings: CatalogSettings, job: Job) 
                     break
                 page = await _get(fed, page)
             items = as_list(page.get("orderedItems", page.get("items")), MAX_ITEMS_PER_PAGE)
-            trusted, foreign = _split(items, origin)
+            trusted, foreign, signed = _split(items, origin)
+            for document in signed:  # before the page's cursor moves: a retry redoes them
+                outcome = await accept_signed(fed, settings, document, remote, KINDS)
+                log.info("backfill of %s: signed %s %s", remote, id_of(document), outcome)
             following = id_of(page.get("next"))
             pages = cursor.pages + 1
             done = following is None or pages >= settings.backfill_max_pages
@@ -152,5 +173,8 @@ async def handle_backfill(fed: Federation, settings: CatalogSettings, job: Job) 
 
 
 async def handle_relayed(fed: Federation, settings: CatalogSettings, job: Job) -> None:
-    """One outbox item of another origin: re-fetched from its origin like an Announce."""
-    await accept_relayed(fed, settings, str(job.payload["object"]), str(job.payload["via"]))
+    """One outbox item of another origin: re-fetched from its origin like an Announce (a
+    rating or report named by IRI only is kept by its own kind's rules)."""
+    await accept_relayed(
+        fed, settings, str(job.payload["object"]), str(job.payload["via"]), kinds=KINDS
+    )

@@ -49,6 +49,8 @@ async def signed_note(
 ) -> dict[str, Any]:
     """The rating's Note with @context and the rater's proof (also what its IRI answers)."""
     listing_iri, tool, author, _ = await _listing_ends(tx, fed, rating.listing_id)
+    listing = await tx.listings.get_by_id(rating.listing_id)
+    grade = await tx.privacy.grade_letter(listing.repository_key) if listing else None
     note = to_ap(
         rating,
         fed.iris,
@@ -57,6 +59,7 @@ async def signed_note(
         tool_name=tool,
         listing_iri=listing_iri,
         listing_author=author,
+        privacy_grade=grade,
     )
     return await sign_as(fed, org.id, org.handle, {"@context": DEFAULT_CONTEXT, **note})
 

@@ -128,6 +128,19 @@ class Money:
         return f"{self.decimal:,.{self.exponent}f} {self.currency}"
 
 
+def format_money(money: Money) -> str:
+    """`EUR 12,500.00`: the code first and integer arithmetic only, so no amount is ever rounded.
+
+    Uses the currency's own minor unit (JPY none, KWD three, CLF four), which a fixed two
+    decimals would get wrong.
+    """
+    digits = money.exponent
+    sign = "-" if money.amount < 0 else ""
+    whole, minor = divmod(abs(money.amount), 10**digits)
+    text = f"{whole:,}" + (f".{minor:0{digits}d}" if digits else "")
+    return f"{money.currency} {sign}{text}"
+
+
 def zero(currency: str) -> Money:
     return Money(0, currency)
 

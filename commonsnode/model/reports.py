@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Literal
 
 from commonsnode.errors import ConflictError, ForbiddenError, InvalidError
-from commonsnode.model.iso4217 import Money, check_money
+from commonsnode.model.money import Money, parse_money
 from commonsnode.publiccode.vocabulary import COUNTRIES
 
 ReportState = Literal["published", "deleted"]
@@ -184,6 +184,13 @@ def _start(value: object, now: float | None) -> str:
     return day.isoformat()
 
 
+def _cost(value: object, field: str) -> Money:
+    """A cost: zero is a real answer (a free tool), negative is not."""
+    return parse_money(
+        value.to_json() if isinstance(value, Money) else value, field, positive=False
+    )
+
+
 def check_facts(values: dict[str, Any], now: float | None = None) -> ReportFacts:
     """The facts of a report from plain values (API JSON, or a peer's Article read back).
 
@@ -197,7 +204,7 @@ def check_facts(values: dict[str, Any], now: float | None = None) -> ReportFacts
     if not isinstance(would, bool):
         raise InvalidError("would_recommend: true or false", field="would_recommend")
     costs = {
-        key: None if values.get(key) is None else check_money(values[key], key)
+        key: None if values.get(key) is None else _cost(values[key], key)
         for key in ("one_time_cost", "yearly_cost")
     }
     version = _plain(values.get("version"), "version", MAX_VERSION) or None

@@ -28,6 +28,7 @@ from commonsnode.model.contracts import (
 )
 from commonsnode.model.requests import transition as request_transition
 from commonsnode.ports import UnitOfWork, UnitOfWorkFactory
+from commonsnode.usecases.contract_credits import ListingIris, credit_completed_contract
 from commonsnode.usecases.requests import close_if_due
 
 # Given the parties' actor IRIs and the proofs' verificationMethod ids, a Verifier that checks
@@ -170,16 +171,23 @@ async def act_on_contract(
     actor: str,
     action: str,
     *,
+    listings: ListingIris | None = None,
     milestone: int | None = None,
     reason: str | None = None,
 ) -> Contract:
-    """start, deliver, accept, reject or dispute; delivering a signed contract starts it."""
+    """start, deliver, accept, reject or dispute; delivering a signed contract starts it.
+
+    The acceptance that completes the contract also credits its listing (`listings` names our
+    own listings, to find the one the contract's listing IRI means; without it, the listing
+    IRIs of the contract's own origin, which is ours for a contract awarded here).
+    """
     if action not in ACTORS:
         raise InvalidError(f"action: one of {', '.join(ACTORS)}", field="action")
     now = clock.now()
     async with uow() as tx:
         contract, _ = await party_contract(tx, contract_id, actor, for_update=True)
         verify = await verifier_for(verifiers, contract)
+        was = contract.state
         typed: ContractAction = action  # type: ignore[assignment]
         if typed == "deliver" and contract.state == "signed":
             contract = transition(contract, "start", actor, now, verify)
@@ -187,6 +195,8 @@ async def act_on_contract(
             contract, typed, actor, now, verify, milestone=milestone, reason=reason
         )
         await tx.contracts.save(contract)
+        if contract.state == "completed" and was != "completed":
+            await credit_completed_contract(tx, listings, contract, now)
     return contract
 
 

@@ -153,11 +153,15 @@ async def store_remote_rating(
     scores: Scores,
     text: str,
     published_at: float,
+    authored_at: float | None = None,
 ) -> Rating | None:
     """Keep a rating another node's organisation gave; None when its IRI was deleted.
 
     The author's latest rating of the listing wins: a Create under a new IRI replaces an
     earlier one, an Update changes it. ForbiddenError when the author maintains the tool.
+    `authored_at` (the Note's `updated`, else `published`) orders versions: one written before
+    the stored rating of the same author and listing arrived late (a retried delivery, a relay,
+    a backfill) and is not kept; the stored rating is returned unchanged.
     """
     now = clock.now()
     async with uow() as tx:
@@ -181,13 +185,20 @@ async def store_remote_rating(
             and existing.text == text
         ):
             return existing  # the same rating again (a relay, a replay): nothing changes
+        written = None if authored_at is None else min(authored_at, now)
+        if existing is not None and written is not None and written < existing.updated_at:
+            return existing  # an older version arriving late must not undo a newer one
+        if written is not None:
+            updated = written  # the author's time, so the next version compares against it
+        else:
+            updated = max(now, existing.updated_at) if existing else now
         rating = Rating(
             id=existing.id if existing else new_id(now),
             listing_id=listing.id,
             scores=dict(scores),
             text=text,
             created_at=existing.created_at if existing else published_at,
-            updated_at=max(now, existing.updated_at) if existing else now,
+            updated_at=updated,
             author_iri=author_iri,
             origin_iri=origin_iri,
             node_host=node_host,

@@ -62,7 +62,7 @@ def _today(clock: Clock) -> Any:
     return datetime.fromtimestamp(clock.now(), UTC).date()
 
 
-async def _listing(tx: UnitOfWork, ref: str) -> ToolListing:
+async def listing_by_ref(tx: UnitOfWork, ref: str) -> ToolListing:
     """A listing by id, or a remote one by its IRI (organisations name tools either way)."""
     listing = await tx.listings.get_by_id(ref)
     if listing is None and ref.startswith(("https://", "http://")):
@@ -82,7 +82,7 @@ async def _declare(
 ) -> RecordChange:
     now = clock.now()
     async with uow() as tx:
-        listing = await _listing(tx, listing_id)
+        listing = await listing_by_ref(tx, listing_id)
         check_listing_open(listing)
         records = _repository(tx, kind)
         existing = await records.get_local(listing.id, org.id)
@@ -140,7 +140,7 @@ async def withdraw_record(
     """The organisation withdraws its deployment or offer; NotFoundError when it had none."""
     now = clock.now()
     async with uow() as tx:
-        listing = await _listing(tx, listing_id)
+        listing = await listing_by_ref(tx, listing_id)
         records = _repository(tx, kind)
         existing = await records.get_local(listing.id, org.id)
         if existing is None:
@@ -163,7 +163,7 @@ async def listing_records(uow: UnitOfWorkFactory, listing_ids: list[str]) -> Lis
 async def records_of_listing(uow: UnitOfWorkFactory, listing_id: str) -> ListingRecords:
     """The records of one listing (by id or IRI); NotFoundError when the listing is unknown."""
     async with uow(readonly=True) as tx:
-        listing = await _listing(tx, listing_id)
+        listing = await listing_by_ref(tx, listing_id)
     return await listing_records(uow, [listing.id])
 
 
@@ -190,7 +190,7 @@ async def credit_contract(
         new_id(now), listing_id, role, party_name, party_iri, contract_iri, now
     )
     async with uow() as tx:
-        await _listing(tx, listing_id)
+        await listing_by_ref(tx, listing_id)
         await tx.credits.add(credit)
     return credit
 

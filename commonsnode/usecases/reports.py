@@ -32,6 +32,7 @@ from commonsnode.model.reports import (
 )
 from commonsnode.ports import UnitOfWorkFactory
 from commonsnode.report_events import ReportEvent
+from commonsnode.usecases.records import listing_by_ref
 
 MAX_PAGE = 100
 MAX_COMMENTS = 200
@@ -56,13 +57,12 @@ def _read(values: dict[str, Any], now: float) -> tuple[ReportText, ReportFacts]:
 async def publish_report(
     uow: UnitOfWorkFactory, clock: Clock, org: Organisation, listing_id: str, values: dict[str, Any]
 ) -> ExperienceReport:
-    """A new report by `org` about a published listing (local or remote); several are allowed."""
+    """A new report by `org` about a published listing (local or remote, by id or by a remote
+    listing's IRI); several are allowed."""
     now = clock.now()
     text, facts = _read(values, now)
     async with uow() as tx:
-        listing = await tx.listings.get_by_id(listing_id)
-        if listing is None:
-            raise NotFoundError(f"no listing {listing_id}")
+        listing = await listing_by_ref(tx, listing_id)
         if listing.state != "published":
             raise ConflictError("this listing was withdrawn")
         report = new_local_report(new_id(now), listing.id, org.id, text, facts, now)
@@ -143,11 +143,10 @@ async def reports_about(
 async def list_reports(
     uow: UnitOfWorkFactory, listing_id: str, limit: int, before: str | None = None
 ) -> list[ReportView]:
-    """Reports about one listing; NotFoundError for an unknown listing."""
+    """Reports about one listing (by id, or a remote one by its IRI); NotFoundError for an
+    unknown listing."""
     async with uow(readonly=True) as tx:
-        listing = await tx.listings.get_by_id(listing_id)
-    if listing is None:
-        raise NotFoundError(f"no listing {listing_id}")
+        listing = await listing_by_ref(tx, listing_id)
     return await reports_about(uow, [listing], min(max(limit, 1), MAX_PAGE), before)
 
 

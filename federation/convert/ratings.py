@@ -1,7 +1,9 @@
 """Ratings ↔ ActivityStreams `Note` replying to the listing: readable on Mastodon, structured
 for our peers.
 
-Mastodon shows `content` ("City of X rated Decidim ★★★★☆ — privacy 4/5, …" and the comment);
+Mastodon shows `content` ("City of X rated Decidim ★★★★☆ (4/5), privacy B — privacy 4/5, …"
+and the comment: the letter is the tool's privacy rubric grade when it has one, the scores after
+the dash are the rater's own);
 our peers read `scores` (one `Score` per criterion, schema.org Rating fields under our terms)
 and the comment as plain text in AS2 `source`. The Note carries an FEP-8b32 proof (added by
 federation/ratings.py), so a hub can relay it and any node can check its author.
@@ -10,6 +12,7 @@ federation/ratings.py), so a hub can relay it and any node can check its author.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -49,12 +52,17 @@ def rating_id_of(iris: LocalIris, iri: str) -> str | None:
     return rest if rest and "/" not in rest and "#" not in rest and "?" not in rest else None
 
 
-def headline(rater_name: str, tool_name: str, scores: dict[str, int]) -> str:
-    """The plain-text line Mastodon users read first."""
+def headline(
+    rater_name: str, tool_name: str, scores: dict[str, int], privacy_grade: str | None = None
+) -> str:
+    """The plain-text line Mastodon users read first; `privacy_grade` is the tool's rubric
+    letter (A–E), shown next to the stars so a reader sees both opinions and the rubric."""
     others = ", ".join(
         f"{CRITERION_LABELS[c]} {scores[c]}/{BEST}" for c in CRITERIA[1:] if c in scores
     )
     line = f"{rater_name} rated {tool_name} {stars(scores['overall'])} ({scores['overall']}/{BEST})"
+    if privacy_grade:
+        line += f", privacy {privacy_grade}"
     return f"{line} — {others}" if others else line
 
 
@@ -67,10 +75,11 @@ def to_ap(
     tool_name: str,
     listing_iri: str,
     listing_author: str | None,
+    privacy_grade: str | None = None,
 ) -> dict[str, Any]:
     """The Note of a local rating, without @context (the signer adds it) and without proof."""
     scores = dict(rating.scores)
-    content = f"<p>{escape(headline(rater_name, tool_name, scores))}</p>"
+    content = f"<p>{escape(headline(rater_name, tool_name, scores, privacy_grade))}</p>"
     if rating.text:
         paragraphs = [p.strip() for p in rating.text.split("\n\n") if p.strip()]
         content += "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
@@ -135,6 +144,18 @@ class RatingDocument:
     scores: dict[str, int]
     text: str
     published_at: float
+    # When the author wrote this version: `updated`, else `published` (orders late deliveries).
+    updated_at: float
+
+
+def _updated_of(document: dict[str, Any], default: float) -> float:
+    value = str_or_none(document.get("updated"))
+    if not value:
+        return default
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return default
 
 
 def from_ap(document: dict[str, Any], default_time: float) -> RatingDocument:
@@ -160,11 +181,13 @@ def from_ap(document: dict[str, Any], default_time: float) -> RatingDocument:
         "text/plain",
     ):
         text = plain_text(text)
+    published_at = published_of(document, default_time)
     return RatingDocument(
         listing_iri=listing_iri,
         scores=scores,
         text=_controls_dropped(text)[:MAX_TEXT].strip(),
-        published_at=published_of(document, default_time),
+        published_at=published_at,
+        updated_at=max(published_at, _updated_of(document, published_at)),
     )
 
 

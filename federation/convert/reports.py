@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from commonsnode.errors import InvalidError
-from commonsnode.model.iso4217 import Money, format_money
+from commonsnode.model.money import Money, format_money
 from commonsnode.model.reports import (
     MAX_COMMENT,
     MAX_NARRATIVE,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
 
+from commonsnode.ports import UnitOfWork
 from federation.catalog import (
     catalog_followers,
     catalog_following,
@@ -44,9 +46,25 @@ def _cursor(text: str | None) -> tuple[float, str] | None:
         raise web.HTTPBadRequest(text="bad cursor") from None
 
 
+async def _signed_copy(tx: UnitOfWork, activity_id: str, object_iri: str) -> dict[str, Any] | None:
+    """The signed document the stored Announce embedded (a rating's or report's Note with its
+    author's proof), so a backfilling catalog keeps it by the proof as the live Announce does."""
+    stored = await tx.activities.get(activity_id)
+    if stored is None:
+        return None
+    try:
+        embedded = json.loads(stored[1]).get("object")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(embedded, dict) and embedded.get("id") == object_iri and "proof" in embedded:
+        return embedded
+    return None
+
+
 async def outbox(request: web.Request) -> web.Response:
     """Live Announces, newest first; a local listing's Article is embedded (its origin is us),
-    a relayed one is named by its IRI only (receivers fetch it from its own origin)."""
+    a signed object (rating, report) is embedded as announced, with its author's proof, and a
+    relayed listing is named by its IRI only (receivers fetch it from its own origin)."""
     await require_fetch_access(request)
     fed = request.app[FED]
     iris = fed.iris
@@ -71,6 +89,8 @@ async def outbox(request: web.Request) -> web.Response:
                 if handle is None:
                     continue
                 obj = to_ap(listing, iris, handle)
+            else:
+                obj = await _signed_copy(tx, row.activity_id, row.object_iri) or obj
             items.append(
                 {
                     "id": iris.activity(row.activity_id),

@@ -8,6 +8,7 @@ from federation.convert.listings import to_ap, tombstone, with_context
 from web.activitypub.access import require_fetch_access
 from web.keys import FED, UOW
 from web.negotiation import activity_response, wants_activity_json
+from web.pages.listing_sections import listing_sections
 from web.pages.listings import listing_page
 
 
@@ -24,7 +25,8 @@ async def listing(request: web.Request) -> web.StreamResponse:
     if found is None or (as_json and org is None):
         raise web.HTTPNotFound(text="no such listing")
     if not as_json:
-        return listing_page(request, found, org)
+        sections = await listing_sections(request, found) if found.state == "published" else ""
+        return listing_page(request, found, org, sections)
     iris = request.app[FED].iris
     if org is None or found.state != "published":
         return activity_response(with_context(tombstone(found, iris)), status=410)

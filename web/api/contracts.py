@@ -100,6 +100,7 @@ async def _act(request: web.Request, action: str, milestone: int | None = None) 
         request.match_info["id"],
         party.id,
         action,
+        listings=request.app[FED].iris,
         milestone=milestone,
         reason=reason,
     )

@@ -91,6 +91,15 @@ def _op(summary: str, ok: str, responses: tuple[str, ...], **more: Any) -> dict[
 def report_paths() -> dict[str, Any]:
     """The report, helpful and flag operations, for openapi.document."""
     path_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    listing_id = [
+        {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "description": "the listing's id, or its IRI (percent-encoded), local or remote",
+            "schema": {"type": "string"},
+        }
+    ]
     report = {"$ref": "#/components/schemas/Report"}
     paging = [
         {"name": "limit", "in": "query", "schema": {"type": "string"}, "description": "1-100"},
@@ -119,13 +128,13 @@ def report_paths() -> dict[str, Any]:
                     "token's organisation; several per organisation are allowed",
                     "201",
                     ("401", "404", "409", "413", "415", "422"),
-                    parameters=path_id,
+                    parameters=listing_id,
                     requestBody=_json(REPORT_INPUT),
                 ),
             },
             "get": {
                 "summary": "the reports about a listing, newest first",
-                "parameters": path_id + paging,
+                "parameters": listing_id + paging,
                 "responses": {"200": _ok("`items` and `next`"), "404": _PROBLEM},
             },
         },

@@ -23,6 +23,7 @@ from federation.convert.reports import narrative_html, report_iri
 from federation.reports import flag_object, mark_helpful, unmark_helpful
 from web.api.auth import require_operator, require_org
 from web.api.body import optional_str, read_json_object, reject_unknown
+from web.api.records import listing_ref
 from web.keys import CLOCK, FED, UOW
 
 PAGE = 20
@@ -86,7 +87,7 @@ async def post_report(request: web.Request) -> web.Response:
     org = await require_org(request)
     body = await read_json_object(request)
     report = await publish_report(
-        request.app[UOW], request.app[CLOCK], org, request.match_info["id"], body
+        request.app[UOW], request.app[CLOCK], org, listing_ref(request), body
     )
     author = request.app[FED].iris.org(org.handle)
     return web.json_response(
@@ -106,7 +107,7 @@ def _limit(request: web.Request) -> int:
 async def get_reports(request: web.Request) -> web.Response:
     limit = _limit(request)
     views = await list_reports(
-        request.app[UOW], request.match_info["id"], limit, request.query.get("cursor") or None
+        request.app[UOW], listing_ref(request), limit, request.query.get("cursor") or None
     )
     items = [await _view_json(request, v) for v in views]
     return web.json_response(

@@ -24,9 +24,10 @@ def _paragraphs(text: str) -> str:
 
 
 def listing_page(
-    request: web.Request, listing: ToolListing, org: Organisation | None
+    request: web.Request, listing: ToolListing, org: Organisation | None, sections: str = ""
 ) -> web.Response:
-    """A listing's page; every value is escaped here."""
+    """A listing's page; every value is escaped here. `sections`: HTML built (and escaped) by
+    web/pages/listing_sections.py, the listing's ratings and reports."""
     node_name = request.app[CONFIG].node.name
     host = request.app[FED].iris.host
     facts = listing.facts
@@ -63,6 +64,7 @@ def listing_page(
         + (f"<h2>Features</h2><ul>{features}</ul>" if features else "")
         + "</div>"
         f'<h2>Facts</h2><dl class="facts">{facts_html}</dl>'
+        f"{sections}"
         f'<p><a href="{escape(tool_href(listing.repository_key))}">Every listing of this tool'
         "</a>, with who uses it</p>"
     )

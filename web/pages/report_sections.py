@@ -6,7 +6,7 @@ from html import escape
 
 from aiohttp import web
 
-from commonsnode.model.listings import Tool
+from commonsnode.model.listings import Tool, ToolListing
 from commonsnode.usecases.reports import ReportView, reports_about
 from federation.convert.reports import OUTCOME_LABELS
 from web.keys import UOW
@@ -47,9 +47,14 @@ def report_item(view: ReportView, local_names: dict[str, str]) -> str:
 
 async def reports_section(request: web.Request, tool: Tool) -> str:
     """The `Experience reports` section of a tool page (an h2 and a list, or a short note)."""
-    views = await reports_about(request.app[UOW], list(tool.listings), SHOWN)
+    return await reports_of(request, list(tool.listings), "tool")
+
+
+async def reports_of(request: web.Request, listings: list[ToolListing], what: str) -> str:
+    """The `Experience reports` section about these listings (a tool's, or one `listing`)."""
+    views = await reports_about(request.app[UOW], listings, SHOWN)
     if not views:
-        return "<h2>Experience reports</h2><p>No organisation has reported on this tool yet.</p>"
+        return f"<h2>Experience reports</h2><p>No organisation has reported on this {what} yet.</p>"
     async with request.app[UOW](readonly=True) as tx:
         orgs = await tx.organisations.list_all()
     names = {org.id: org.name for org in orgs}

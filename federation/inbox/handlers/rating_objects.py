@@ -113,6 +113,7 @@ async def keep_rating(fed: Federation, incoming: Incoming, document: dict[str, A
             scores=rating.scores,
             text=rating.text,
             published_at=rating.published_at,
+            authored_at=rating.updated_at,
         )
     except DomainError as exc:  # the author maintains the tool, or not the Note's author
         raise HandlerError(f"{iri}: {exc.detail}") from exc

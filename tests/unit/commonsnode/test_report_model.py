@@ -9,7 +9,7 @@ import pytest
 
 from commonsnode.errors import ConflictError, ForbiddenError, InvalidError
 from commonsnode.model.flags import Flag, check_reason, decide
-from commonsnode.model.iso4217 import Money, check_money, format_money
+from commonsnode.model.money import MAX_AMOUNT, Money, format_money
 from commonsnode.model.reports import (
     MAX_NARRATIVE,
     check_facts,
@@ -95,9 +95,10 @@ def test_texts_are_bounded_and_a_title_is_required() -> None:
 
 
 def test_money_is_integer_minor_units_formatted_without_rounding() -> None:
-    assert check_money({"amount": 10**15, "currency": "JPY"}, "cost") == Money(10**15, "JPY")
+    top = {"amount": MAX_AMOUNT, "currency": "JPY"}
+    assert check_facts({**VALID, "one_time_cost": top}).one_time_cost == Money(MAX_AMOUNT, "JPY")
     with pytest.raises(InvalidError):
-        check_money({"amount": 10**15 + 1, "currency": "JPY"}, "cost")
+        check_facts({**VALID, "one_time_cost": {**top, "amount": MAX_AMOUNT + 1}})
     assert format_money(Money(123_456_789, "EUR")) == "EUR 1,234,567.89"
     assert format_money(Money(5, "EUR")) == "EUR 0.05"
     assert format_money(Money(1500, "JPY")) == "JPY 1,500"

@@ -1,0 +1,72 @@
+"""Backfill carries signed ratings: a node whose catalog starts following another catalog after
+ratings were given gets them from that catalog's outbox, kept by their FEP-8b32 proof (never
+fetched from the rater's node), with the rated listing read from its origin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from federation.convert.ratings import rating_iri
+from tests.federation.cluster import cluster
+from tests.federation.test_catalog_story import catalog, catalog_follows
+from tests.federation.test_listing_story import dead_errors, publish_file
+from tests.federation.test_rating_story import (
+    follow,
+    listing_id_on,
+    ratings_on,
+    record_fetches,
+)
+
+pytestmark = pytest.mark.cluster
+AS2 = {"Accept": "application/activity+json"}
+
+
+async def test_a_late_follower_backfills_ratings_by_their_proof(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
+        alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
+        await alpha.org("city", name="City of Alpha")
+        await beta.org("ministry", name="Ministry of Beta")
+        await gamma.org("reader")
+        await follow(c, "beta", "ministry", alpha.actor("city"))
+        published = await publish_file(alpha, "city")
+        await c.settle()
+        on_beta = await listing_id_on(beta, published["iri"], "ministry")
+        assert on_beta is not None
+        status, given = await beta.api(
+            "POST",
+            f"/api/v1/listings/{on_beta}/ratings",
+            as_="ministry",
+            json={"scores": {"overall": 4, "security": 3}, "text": "Solid."},
+        )
+        assert status == 201
+        await c.settle()
+        iri = rating_iri(beta.node.federation.iris, given["id"])
+
+        # beta's catalog outbox embeds the signed Note in its Announce.
+        async with beta.http.get(catalog(beta) + "/outbox?page=true", headers=AS2) as response:
+            page = await response.json(content_type=None)
+        (announce,) = [i for i in page["orderedItems"] if isinstance(i["object"], dict)]
+        assert announce["object"]["id"] == iri
+        assert announce["object"]["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+
+        # gamma knew nothing; its catalog follows beta's and backfills.
+        assert await listing_id_on(gamma, published["iri"], "reader") is None
+        fetched = record_fetches(gamma)
+        await catalog_follows(c, "gamma", "beta")
+        await c.settle()
+
+        on_gamma = await listing_id_on(gamma, published["iri"], "reader")
+        assert on_gamma is not None  # the rated listing, read from alpha
+        (held,) = await ratings_on(gamma, on_gamma, "reader")
+        assert (held["iri"], held["scores"], held["text"]) == (
+            iri,
+            {"overall": 4, "security": 3},
+            "Solid.",
+        )
+        assert held["author"]["iri"] == beta.actor("ministry")
+        assert held["via"] == catalog(beta)
+        assert iri not in fetched  # kept by its proof, not re-read from beta
+        for node in c.nodes.values():
+            assert await dead_errors(node) == [], node.name
