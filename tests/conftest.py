@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from commonsnode.clock import FixedClock
-from storage import migrate
 from storage.db import Database
 from storage.queue import SqlJobQueue
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -17,6 +16,7 @@ from tests.databases import (
     drop_postgres_database,
     in_ci,
     postgres_reachable,
+    upgrade,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def clock() -> FixedClock:
 async def database(db_url: str) -> AsyncIterator[Database]:
     """A migrated database, disposed after the test."""
     db = Database(db_url, pool_size=4, sqlite_synchronous="normal")
-    await migrate.upgrade(db)
+    await upgrade(db)
     try:
         yield db
     finally:

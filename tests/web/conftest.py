@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from commonsnode.config import NodeConfig, build_config
 from commonsnode.usecases.organisations import create_organisation, create_token
-from storage import migrate
+from tests.databases import upgrade
 from web.app import Node, build_node, create_app
 
 
@@ -27,7 +27,7 @@ def node_config(directory: Path, db_url: str, **sections: dict[str, object]) -> 
 @pytest.fixture
 async def node(tmp_path: Path, db_url: str) -> AsyncIterator[Node]:
     built = build_node(node_config(tmp_path, db_url))
-    await migrate.upgrade(built.db)
+    await upgrade(built.db)
     try:
         yield built
     finally:

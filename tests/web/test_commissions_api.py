@@ -16,8 +16,8 @@ from commonsnode.keys import generate_ed25519
 from commonsnode.model.dates import parse_instant
 from commonsnode.usecases.contracts import credits_for_listing
 from commonsnode.usecases.organisations import create_organisation, create_token
-from storage import migrate
 from tests.conftest import SHARED
+from tests.databases import upgrade
 from tests.keys import TEST_KEYS
 from tests.unit.commonsnode.test_ocds_export import errors as ocds_errors
 from tests.web.conftest import node_config
@@ -90,7 +90,7 @@ class World:
 async def world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
     clock = FixedClock(T0)
     node = build_node(node_config(tmp_path, db_url, commissions={"fee_basis_points": 250}), clock)
-    await migrate.upgrade(node.db)
+    await upgrade(node.db)
     tokens = {}
     for handle, name, kind in (
         ("city", "City of Alderney", "government"),

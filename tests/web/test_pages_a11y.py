@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from storage import migrate
-from tests.databases import in_ci
+from tests.databases import in_ci, upgrade
 from tests.web.conftest import node_config
 from tests.web.test_commission_pages import seed_commissions
 from tests.web.test_pages import seed
@@ -68,7 +67,7 @@ def browser_ready() -> None:
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[tuple[TestServer, dict[str, Any]]]:
     node = build_node(node_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'pages.db'}"))
-    await migrate.upgrade(node.db)
+    await upgrade(node.db)
     try:
         data: dict[str, Any] = dict(await seed(node))
         data["reports"] = await seed_reports(node)

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from commonsnode.model.listings import ToolListing
 from commonsnode.usecases.organisations import create_organisation
 from commonsnode.usecases.ratings import rate_listing, store_remote_rating
-from storage import migrate
+from tests.databases import upgrade
 from tests.web.conftest import node_config
 from tests.web.test_pages import REMOTE_HOST, get_html, seed
 from tests.web.test_pages_a11y import (  # noqa: F401 (browser_ready is a fixture)
@@ -79,7 +79,7 @@ async def test_the_tool_page_shows_ratings_per_listing_and_the_recent_ones(
 @pytest.fixture
 async def rated_server(tmp_path: Path) -> AsyncIterator[tuple[TestServer, ToolListing]]:
     node = build_node(node_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'pages.db'}"))
-    await migrate.upgrade(node.db)
+    await upgrade(node.db)
     try:
         remote = await seed_ratings(node)
         async with TestServer(create_app(node), host="127.0.0.1") as test_server:

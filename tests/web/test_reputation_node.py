@@ -28,7 +28,7 @@ from commonsnode.usecases.reputation import (
     ReputationService,
     ReputationSettings,
 )
-from storage import migrate
+from tests.databases import upgrade
 from tests.web.conftest import node_config
 from tests.web.test_listings_api import VALID, YAML, auth
 from web.app import Node, build_node, create_app, moderate
@@ -43,7 +43,7 @@ SYBILS = [f"https://{SYBIL_NODE}/users/u{i}" for i in range(200)]
 async def rnode(tmp_path: Path, db_url: str) -> AsyncIterator[Node]:
     config = node_config(tmp_path, db_url, reputation={"trusted": TRUSTED})
     built = build_node(config, FixedClock())
-    await migrate.upgrade(built.db)
+    await upgrade(built.db)
     try:
         yield built
     finally:
