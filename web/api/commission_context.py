@@ -41,12 +41,20 @@ def base(request: web.Request) -> str:
 
 
 def iris(request: web.Request) -> CommissionIris:
-    return CommissionIris(request.app[CONFIG].origin)
+    return commission_iris(request.app)
+
+
+def commission_iris(app: web.Application) -> CommissionIris:
+    return CommissionIris(app[CONFIG].origin)
 
 
 def settings(request: web.Request) -> CommissionSettings:
+    return settings_of(request.app)
+
+
+def settings_of(app: web.Application) -> CommissionSettings:
     """Fee and operator from `[commissions]`; the operator defaults to the node itself."""
-    config = request.app[CONFIG]
+    config = app[CONFIG]
     section = config.commissions
     return CommissionSettings(
         fee_basis_points=section.fee_basis_points,
@@ -58,7 +66,12 @@ def settings(request: web.Request) -> CommissionSettings:
 
 
 def verifiers(request: web.Request) -> Verifiers:
-    fed = request.app[FED]
+    return verifiers_of(request.app)
+
+
+def verifiers_of(app: web.Application) -> Verifiers:
+    """Builds the proof verifier for a contract's parties (their keys, fetched if remote)."""
+    fed = app[FED]
 
     async def build(parties: Sequence[str], methods: Sequence[str]) -> Verifier:
         return await contract_verifier(fed, parties, methods)

@@ -12,21 +12,13 @@ from typing import Any
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
-from commonsnode.model.contracts import document
-from commonsnode.usecases.contracts import (
-    act_on_contract,
-    get_contract,
-    list_contracts,
-    sign_contract,
-    verifier_for,
-)
-from commonsnode.usecases.payments import ledger_view, record_payment
-from federation.commissions import sign_contract_document
-from federation.contract_delivery import announce_completion, send_payment, tell_contract
+from commonsnode.usecases.contracts import get_contract, list_contracts, verifier_for
+from commonsnode.usecases.payments import ledger_view
 from web.api.body import optional_str, read_json_object, reject_unknown
 from web.api.commission_context import acting, base, verifiers
 from web.api.commission_json import contract_json, entry_json, ledger_json
-from web.keys import CLOCK, FED, UOW
+from web.commission_steps import act_on_contract_and_tell, record_payment_and_tell, sign_and_tell
+from web.keys import UOW
 
 PAYMENT_FIELDS = {"milestone", "amount", "date", "reference"}
 
@@ -72,17 +64,7 @@ async def post_sign(request: web.Request) -> web.Response:
         proof = body.get("proof")
         if proof is not None and not isinstance(proof, dict):
             raise InvalidError("proof: an FEP-8b32 DataIntegrityProof object", field="proof")
-    if proof is None:
-        contract, _ = await get_contract(request.app[UOW], local_id, party.id)
-        if contract.signature_of(party.id) is not None:
-            return await _respond(request, local_id, party.id)  # signed already: a no-op
-        proof = await sign_contract_document(
-            request.app[FED], org.id, org.handle, document(contract.terms)
-        )
-    signed = await sign_contract(
-        request.app[UOW], request.app[CLOCK], verifiers(request), local_id, party.id, proof
-    )
-    await tell_contract(request.app[FED], org, signed, "sign", proof=proof)
+    await sign_and_tell(request.app, org, party, local_id, proof)  # None: signed already
     return await _respond(request, local_id, party.id)
 
 
@@ -93,19 +75,15 @@ async def _act(request: web.Request, action: str, milestone: int | None = None) 
         body = await read_json_object(request)
         reject_unknown(body, {"reason"})
         reason = optional_str(body, "reason")
-    contract = await act_on_contract(
-        request.app[UOW],
-        request.app[CLOCK],
-        verifiers(request),
+    await act_on_contract_and_tell(
+        request.app,
+        org,
+        party,
         request.match_info["id"],
-        party.id,
         action,
-        listings=request.app[FED].iris,
         milestone=milestone,
         reason=reason,
     )
-    await tell_contract(request.app[FED], org, contract, action, milestone=milestone, reason=reason)
-    await announce_completion(request.app[FED], org, contract)
     return await _respond(request, request.match_info["id"], party.id)
 
 
@@ -144,12 +122,9 @@ async def post_payment(request: web.Request) -> web.Response:
     org, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, PAYMENT_FIELDS)
-    entry, created = await record_payment(
-        request.app[UOW], request.match_info["id"], party.id, body
+    entry, created = await record_payment_and_tell(
+        request.app, org, party, request.match_info["id"], body
     )
-    if created:
-        contract, _ = await get_contract(request.app[UOW], request.match_info["id"], party.id)
-        await send_payment(request.app[FED], org, contract, body)
     fee = next((p.amount.to_json() for p in entry.postings if p.kind == "fee"), None)
     return web.json_response(
         {"recorded": created, "entry": entry_json(entry), "fee": fee},

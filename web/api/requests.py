@@ -10,38 +10,27 @@ from aiohttp import web
 
 from commonsnode.errors import InvalidError
 from commonsnode.ids import new_id
-from commonsnode.usecases.bids import mark_approach, submit_bid
-from commonsnode.usecases.contracts import award
+from commonsnode.usecases.bids import mark_approach
 from commonsnode.usecases.requests import (
     PAGE,
     OcdsPublisher,
-    act_on_request,
     create_request,
     list_requests,
     open_data,
     view_request,
 )
-from federation.commission_delivery import (
-    mirrored_id,
-    offer_bid,
-    offer_request,
-    refusal_of,
-    tell_bidders,
-    update_request,
-)
-from federation.contract_delivery import send_contract
+from federation.commission_delivery import mirrored_id, offer_request, refusal_of
 from web.api.body import optional_bool, optional_str, read_json_object, reject_unknown
 from web.api.commission_context import (
     acting,
     base,
-    iris,
     reader,
     resolve_listing,
     resolve_recipients,
-    settings,
     verifiers,
 )
 from web.api.commission_json import bid_json, contract_json, request_json, request_view_json
+from web.commission_steps import act_on_request_and_tell, award_and_tell, submit_bid_and_offer
 from web.keys import CLOCK, CONFIG, FED, UOW
 
 REQUEST_FIELDS = {
@@ -116,20 +105,9 @@ async def _act(request: web.Request, action: str) -> web.Response:
         body = await read_json_object(request)
         reject_unknown(body, {"reason"})
         reason = optional_str(body, "reason")
-    acted = await act_on_request(
-        request.app[UOW],
-        request.app[CLOCK],
-        request.match_info["id"],
-        party.id,
-        action,
-        reason=reason,
+    await act_on_request_and_tell(
+        request.app, org, party, request.match_info["id"], action, reason=reason
     )
-    if action == "publish":
-        await offer_request(request.app[FED], org, acted)
-    else:
-        await update_request(request.app[FED], org, acted)
-    if action == "cancel":
-        await tell_bidders(request.app[FED], acted.id, None)
     view = await view_request(request.app[UOW], request.match_info["id"], party.id)
     return web.json_response(request_view_json(view, base=base(request)))
 
@@ -152,18 +130,7 @@ async def post_bid(request: web.Request) -> web.Response:
     org, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, BID_FIELDS)
-    request_id = await mirrored_id(request.app[FED], request.match_info["id"])
-    bid_id = new_id(request.app[CLOCK].now())
-    bid = await submit_bid(
-        request.app[UOW],
-        request.app[CLOCK],
-        request_id,
-        party,
-        body,
-        bid_id=bid_id,
-        bid_iri=iris(request).bid(request_id, bid_id),
-    )
-    await offer_bid(request.app[FED], org, bid)
+    bid = await submit_bid_and_offer(request.app, org, party, request.match_info["id"], body)
     return web.json_response(bid_json(bid, party.name), status=201)
 
 
@@ -191,22 +158,7 @@ async def post_award(request: web.Request) -> web.Response:
     if "bid" not in body:
         raise InvalidError("bid: name the bid to award", field="bid")
     request_id = request.match_info["id"]
-    local_id, contract = await award(
-        request.app[UOW],
-        request.app[CLOCK],
-        settings(request),
-        iris(request),
-        request_id,
-        party.id,
-        body["bid"],
-        contract_id=new_id(request.app[CLOCK].now()),
-    )
-    await tell_bidders(request.app[FED], request_id, contract.terms.id)
-    async with request.app[UOW](readonly=True) as tx:
-        awarded = await tx.commission_requests.get(request_id)
-    if awarded is not None:
-        await update_request(request.app[FED], org, awarded)
-    await send_contract(request.app[FED], org, contract)
+    local_id, contract = await award_and_tell(request.app, org, party, request_id, body["bid"])
     verify = await verifiers(request)([], [])
     payload = contract_json(local_id, contract, request_id, verify, base=base(request))
     return web.json_response(payload, status=201, headers={"Location": payload["url"]})

@@ -18,23 +18,17 @@ from commonsnode.errors import DomainError, ForbiddenError, NotFoundError
 from commonsnode.model.contracts import (
     Contract,
     Verifier,
-    document,
     in_force,
     payment_schedule,
     signature_report,
 )
 from commonsnode.model.money import Money
 from commonsnode.model.organisations import Organisation
-from commonsnode.usecases.contracts import (
-    act_on_contract,
-    get_contract,
-    sign_contract,
-    verifier_for,
-)
-from commonsnode.usecases.payments import ledger_view, record_payment
-from federation.commissions import sign_contract_document
+from commonsnode.usecases.contracts import get_contract, verifier_for
+from commonsnode.usecases.payments import ledger_view
 from web.api.commission_context import party_of, verifiers
-from web.keys import CLOCK, CONFIG, FED, UOW
+from web.commission_steps import act_on_contract_and_tell, record_payment_and_tell, sign_and_tell
+from web.keys import CONFIG, UOW
 from web.pages.browser_auth import refuse_cross_site, require_signed_in
 from web.pages.commission_parts import (
     CONTRACT_STATES,
@@ -249,16 +243,8 @@ async def post_sign(request: web.Request) -> web.Response:
     refuse_cross_site(request)
     org = await require_signed_in(request)
     local_id = request.match_info["id"]
-    actor = party_of(request, org).id
     try:
-        contract, _ = await get_contract(request.app[UOW], local_id, actor)
-        if contract.signature_of(actor) is None:
-            proof = await sign_contract_document(
-                request.app[FED], org.id, org.handle, document(contract.terms)
-            )
-            await sign_contract(
-                request.app[UOW], request.app[CLOCK], verifiers(request), local_id, actor, proof
-            )
+        await sign_and_tell(request.app, org, party_of(request, org), local_id)
     except DomainError as error:
         return await render(request, org, error=error, status=status_of(error))
     raise web.HTTPSeeOther(location=f"/contracts/{local_id}#signatures")
@@ -271,12 +257,11 @@ async def _act(request: web.Request, action: str) -> web.Response:
     form = await request.post()
     raw = request.match_info.get("n")
     try:
-        await act_on_contract(
-            request.app[UOW],
-            request.app[CLOCK],
-            verifiers(request),
+        await act_on_contract_and_tell(
+            request.app,
+            org,
+            party_of(request, org),
             local_id,
-            party_of(request, org).id,
             action,
             milestone=int(raw) if raw and raw.isdigit() and len(raw) < 5 else None,
             reason=str(form.get("reason", "")) or None,
@@ -308,11 +293,11 @@ async def post_payment(request: web.Request) -> web.Response:
     org = await require_signed_in(request)
     local_id = request.match_info["id"]
     form = await request.post()
-    actor = party_of(request, org).id
+    party = party_of(request, org)
     try:
-        contract, _ = await get_contract(request.app[UOW], local_id, actor)
+        contract, _ = await get_contract(request.app[UOW], local_id, party.id)
         body = payment_body(form, contract.terms.price.currency)
-        await record_payment(request.app[UOW], local_id, actor, body)
+        await record_payment_and_tell(request.app, org, party, local_id, body)
     except DomainError as error:
         return await render(
             request, org, payment_values=form, payment_error=error, status=status_of(error)

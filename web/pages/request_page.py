@@ -13,15 +13,14 @@ from typing import Any
 from aiohttp import web
 
 from commonsnode.errors import DomainError, NotFoundError
-from commonsnode.ids import new_id
 from commonsnode.model.bids import Bid
 from commonsnode.model.evaluation import MAX_APPROACH_MARK, RankedBid
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.requests import CRITERIA, Request, allowed_actions
-from commonsnode.usecases.bids import mark_approach, submit_bid
-from commonsnode.usecases.contracts import award
-from commonsnode.usecases.requests import RequestView, act_on_request, view_request
-from web.api.commission_context import iris, party_of, settings
+from commonsnode.usecases.bids import mark_approach
+from commonsnode.usecases.requests import RequestView, view_request
+from web.api.commission_context import party_of
+from web.commission_steps import act_on_request_and_tell, award_and_tell, submit_bid_and_offer
 from web.keys import CLOCK, CONFIG, UOW
 from web.pages.bid_form import bid_body, bid_form
 from web.pages.browser_auth import refuse_cross_site, require_signed_in, signed_in
@@ -289,17 +288,9 @@ async def post_bid(request: web.Request) -> web.Response:
     org = await require_signed_in(request)
     form = await request.post()
     request_id = request.match_info["id"]
-    clock = request.app[CLOCK]
     try:
-        bid_id = new_id(clock.now())
-        await submit_bid(
-            request.app[UOW],
-            clock,
-            request_id,
-            party_of(request, org),
-            bid_body(form),
-            bid_id=bid_id,
-            bid_iri=iris(request).bid(request_id, bid_id),
+        await submit_bid_and_offer(
+            request.app, org, party_of(request, org), request_id, bid_body(form)
         )
     except DomainError as error:
         return await render(request, org, values=form, bid_error=error, status=status_of(error))
@@ -332,17 +323,9 @@ async def post_award(request: web.Request) -> web.Response:
     org = await require_signed_in(request)
     form = await request.post()
     request_id = request.match_info["id"]
-    clock = request.app[CLOCK]
     try:
-        local_id, _ = await award(
-            request.app[UOW],
-            clock,
-            settings(request),
-            iris(request),
-            request_id,
-            party_of(request, org).id,
-            str(form.get("bid", "")),
-            contract_id=new_id(clock.now()),
+        local_id, _ = await award_and_tell(
+            request.app, org, party_of(request, org), request_id, str(form.get("bid", ""))
         )
     except DomainError as error:
         return await render(request, org, error=error, status=status_of(error))
@@ -355,11 +338,11 @@ async def _act(request: web.Request, action: str) -> web.Response:
     form = await request.post()
     request_id = request.match_info["id"]
     try:
-        await act_on_request(
-            request.app[UOW],
-            request.app[CLOCK],
+        await act_on_request_and_tell(
+            request.app,
+            org,
+            party_of(request, org),
             request_id,
-            party_of(request, org).id,
             action,
             reason=str(form.get("reason", "")) or None,
         )

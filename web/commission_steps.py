@@ -1,0 +1,186 @@
+"""Each commission step as one call: the use case, then the federation step that tells the other
+party's node. The JSON API (`web.api.requests`, `web.api.contracts`) and the browser pages
+(`web.pages.request_page`, `web.pages.contract_page`) both call these, so a bid, award,
+signature, milestone step or payment reaches the other node whichever way it was made, and the
+two cannot drift apart again.
+
+A refusal is the use case's DomainError, raised before anything is told; the callers turn it
+into a problem document or a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from commonsnode.ids import new_id
+from commonsnode.model.bids import Bid
+from commonsnode.model.contracts import Contract, Party, document
+from commonsnode.model.ledger import Entry
+from commonsnode.model.organisations import Organisation
+from commonsnode.model.requests import Request
+from commonsnode.usecases.bids import submit_bid
+from commonsnode.usecases.contracts import (
+    act_on_contract,
+    award,
+    get_contract,
+    sign_contract,
+)
+from commonsnode.usecases.payments import record_payment
+from commonsnode.usecases.requests import act_on_request
+from federation.commission_delivery import (
+    mirrored_id,
+    offer_bid,
+    offer_request,
+    tell_bidders,
+    update_request,
+)
+from federation.commissions import sign_contract_document
+from federation.contract_delivery import (
+    announce_completion,
+    send_contract,
+    send_payment,
+    tell_contract,
+)
+from web.api.commission_context import commission_iris, settings_of, verifiers_of
+from web.keys import CLOCK, FED, UOW
+
+
+async def act_on_request_and_tell(
+    app: web.Application,
+    org: Organisation,
+    party: Party,
+    request_id: str,
+    action: str,
+    *,
+    reason: str | None = None,
+) -> Request:
+    """Publish, close or cancel a request; remote recipients get the Offer or the Update, and
+    on a cancellation every remote bidder learns its bid's outcome."""
+    fed = app[FED]
+    acted = await act_on_request(app[UOW], app[CLOCK], request_id, party.id, action, reason=reason)
+    if action == "publish":
+        await offer_request(fed, org, acted)
+    else:
+        await update_request(fed, org, acted)
+    if action == "cancel":
+        await tell_bidders(fed, acted.id, None)
+    return acted
+
+
+async def submit_bid_and_offer(
+    app: web.Application,
+    org: Organisation,
+    party: Party,
+    request_id: str,
+    body: Mapping[str, Any],
+) -> Bid:
+    """A bid as `party`; on a mirrored request it goes to the requester's node as an Offer.
+    `request_id` may also be the other node's request IRI."""
+    fed, clock = app[FED], app[CLOCK]
+    local_id = await mirrored_id(fed, request_id)
+    bid_id = new_id(clock.now())
+    bid = await submit_bid(
+        app[UOW],
+        clock,
+        local_id,
+        party,
+        body,
+        bid_id=bid_id,
+        bid_iri=commission_iris(app).bid(local_id, bid_id),
+    )
+    await offer_bid(fed, org, bid)
+    return bid
+
+
+async def award_and_tell(
+    app: web.Application, org: Organisation, party: Party, request_id: str, bid_id: object
+) -> tuple[str, Contract]:
+    """Award one bid: every remote bidder learns its outcome, the recipients the request's new
+    state, and a supplier on another node receives the contract."""
+    fed, clock = app[FED], app[CLOCK]
+    local_id, contract = await award(
+        app[UOW],
+        clock,
+        settings_of(app),
+        commission_iris(app),
+        request_id,
+        party.id,
+        bid_id,
+        contract_id=new_id(clock.now()),
+    )
+    await tell_bidders(fed, request_id, contract.terms.id)
+    async with app[UOW](readonly=True) as tx:
+        awarded = await tx.commission_requests.get(request_id)
+    if awarded is not None:
+        await update_request(fed, org, awarded)
+    await send_contract(fed, org, contract)
+    return local_id, contract
+
+
+async def sign_and_tell(
+    app: web.Application,
+    org: Organisation,
+    party: Party,
+    local_id: str,
+    proof: Mapping[str, Any] | None = None,
+) -> Contract | None:
+    """Sign as `party` (with `proof` made elsewhere, or with its key here) and send the proof to
+    the other party. None, and nothing sent, when the node would sign a contract already
+    signed by this party."""
+    fed = app[FED]
+    if proof is None:
+        contract, _ = await get_contract(app[UOW], local_id, party.id)
+        if contract.signature_of(party.id) is not None:
+            return None
+        proof = await sign_contract_document(fed, org.id, org.handle, document(contract.terms))
+    signed = await sign_contract(app[UOW], app[CLOCK], verifiers_of(app), local_id, party.id, proof)
+    await tell_contract(fed, org, signed, "sign", proof=proof)
+    return signed
+
+
+async def act_on_contract_and_tell(
+    app: web.Application,
+    org: Organisation,
+    party: Party,
+    local_id: str,
+    action: str,
+    *,
+    milestone: int | None = None,
+    reason: str | None = None,
+) -> Contract:
+    """Start, deliver, accept, reject or dispute; the other party is told, and the completion
+    of a contract about another node's listing is announced to its publisher."""
+    fed = app[FED]
+    contract = await act_on_contract(
+        app[UOW],
+        app[CLOCK],
+        verifiers_of(app),
+        local_id,
+        party.id,
+        action,
+        listings=fed.iris,
+        milestone=milestone,
+        reason=reason,
+    )
+    await tell_contract(fed, org, contract, action, milestone=milestone, reason=reason)
+    await announce_completion(fed, org, contract)
+    return contract
+
+
+async def record_payment_and_tell(
+    app: web.Application,
+    org: Organisation,
+    party: Party,
+    local_id: str,
+    body: Mapping[str, Any],
+) -> tuple[Entry, bool]:
+    """The buyer records a payment; a new one goes to the supplier's node (a repeat does not).
+    Returns the entry and whether it was new."""
+    entry, created = await record_payment(app[UOW], local_id, party.id, body)
+    if created:
+        contract, _ = await get_contract(app[UOW], local_id, party.id)
+        await send_payment(app[FED], org, contract, body)
+    return entry, created
