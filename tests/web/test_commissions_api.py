@@ -15,7 +15,11 @@ from commonsnode.clock import FixedClock
 from commonsnode.keys import generate_ed25519
 from commonsnode.model.dates import parse_instant
 from commonsnode.usecases.contracts import credits_for_listing
-from commonsnode.usecases.organisations import create_organisation, create_token
+from commonsnode.usecases.organisations import (
+    create_organisation,
+    create_token,
+    ensure_instance_keys,
+)
 from tests.conftest import SHARED
 from tests.databases import upgrade
 from tests.keys import TEST_KEYS
@@ -91,6 +95,10 @@ async def world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
     clock = FixedClock(T0)
     node = build_node(node_config(tmp_path, db_url, commissions={"fee_basis_points": 250}), clock)
     await upgrade(node.db)
+    # Started as `serve` starts it: completing a contract about another node's listing tells
+    # that node (signed), and the instance actor signs the fetch of its publisher.
+    await ensure_instance_keys(node.uow)
+    await node.federation.start()
     tokens = {}
     for handle, name, kind in (
         ("city", "City of Alderney", "government"),
