@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from commonsnode.model.reputation import (
     SUBJECT_KINDS,
+    FinishedContract,
     FollowEdge,
     HelpfulMark,
     RatingInput,
@@ -77,12 +78,29 @@ class FollowSource:
 
 
 @dataclass(frozen=True, slots=True)
+class ContractSource:
+    """A completed commission contract between a buyer and a supplier (actor IRIs)."""
+
+    iri: str
+    buyer: str
+    supplier: str
+
+
+# A completed contract (every milestone delivered and accepted, both signatures valid) counts
+# as this many stars from each party for the other. There is no separate party rating yet, and
+# completion is the strongest signal both gave: the client accepted the work, the supplier saw
+# it through. A disputed or unfinished contract counts for nothing either way.
+COMPLETED_CONTRACT_STARS = 4
+
+
+@dataclass(frozen=True, slots=True)
 class ReputationSources:
     orgs: tuple[LocalOrgSource, ...] = ()
     remote_actors: tuple[RemoteActorSource, ...] = ()
     listings: tuple[ListingSource, ...] = ()
     ratings: tuple[RatingSource, ...] = ()
     follows: tuple[FollowSource, ...] = ()
+    contracts: tuple[ContractSource, ...] = ()
     # The earliest this node's own clock saw each node (host[:port]): follows, listings received,
     # and the first recomputation that met it. Remote timestamps are never trusted for this.
     node_first_seen: Mapping[str, float] = field(default_factory=dict)
@@ -204,6 +222,18 @@ def engine_inputs(
             RatingInput(who, tool, stars) for (who, tool), (_, stars) in sorted(latest.items())
         ),
         helpful=tuple(m for m in helpful if permits(m.liker) and permits(m.author)),
+        contracts=tuple(
+            FinishedContract(
+                c.iri,
+                c.buyer,
+                c.supplier,
+                client_stars=COMPLETED_CONTRACT_STARS,
+                supplier_stars=COMPLETED_CONTRACT_STARS,
+            )
+            for c in sources.contracts
+            if _is_iri(c.iri) and _is_iri(c.buyer) and _is_iri(c.supplier)
+            if permits(c.buyer) and permits(c.supplier)
+        ),
         seeds=seed_iris,
         node_first_seen=first_seen,
         now=now,

@@ -28,6 +28,7 @@ from commonsnode.model.contracts import (
 )
 from commonsnode.model.requests import transition as request_transition
 from commonsnode.ports import UnitOfWork, UnitOfWorkFactory
+from commonsnode.reputation_events import recompute_job
 from commonsnode.usecases.contract_credits import ListingIris, credit_completed_contract
 from commonsnode.usecases.requests import close_if_due
 
@@ -197,6 +198,7 @@ async def act_on_contract(
         await tx.contracts.save(contract)
         if contract.state == "completed" and was != "completed":
             await credit_completed_contract(tx, listings, contract, now)
+            await tx.jobs.enqueue(recompute_job(now))  # a finished contract feeds reputation
     return contract
 
 

@@ -301,6 +301,15 @@ def _apply(engine: ReputationEngine, old: ReputationInputs, new: ReputationInput
     for mark in new_marks - old_marks:
         engine.add_helpful(mark)
         touched.add(mark.author)
+    old_contracts = {c.contract: c for c in old.contracts}
+    new_contracts = {c.contract: c for c in new.contracts}
+    for iri in old_contracts.keys() - new_contracts.keys():
+        engine.remove_contract(iri)
+        touched.update((old_contracts[iri].client, old_contracts[iri].supplier))
+    for iri, contract in new_contracts.items():
+        if old_contracts.get(iri) != contract:
+            engine.set_contract(contract)
+            touched.update((contract.client, contract.supplier))
     return touched
 
 

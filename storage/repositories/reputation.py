@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commonsnode.model.reputation_sources import (
+    ContractSource,
     FollowSource,
     HelpfulSource,
     ListingSource,
@@ -23,6 +24,7 @@ from commonsnode.model.reputation_sources import (
     StoredScore,
 )
 from commonsnode.model.trust import node_of
+from storage.commission_tables import commission_contracts
 from storage.report_tables import report_helpful, reports
 from storage.tables import (
     follows,
@@ -111,7 +113,18 @@ class SqlReputationRepository:
         nodes = sa.select(reputation_nodes.c.node, reputation_nodes.c.first_seen)
         for node, seen in await run(nodes):
             _earliest(first_seen, node, seen)
+        contracts = tuple(
+            ContractSource(row.iri, row.buyer, row.supplier)
+            for row in await run(
+                sa.select(
+                    commission_contracts.c.iri,
+                    commission_contracts.c.buyer,
+                    commission_contracts.c.supplier,
+                ).where(commission_contracts.c.state == "completed")
+            )
+        )
         return ReputationSources(
+            contracts=contracts,
             orgs=orgs,
             remote_actors=actors,
             listings=found_listings,
