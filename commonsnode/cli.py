@@ -22,7 +22,12 @@ from commonsnode.config import (
     parse_listen,
     render_config,
 )
-from commonsnode.demo import DEMO_ORGANISATIONS, answer_demo_rubrics, demo_listings
+from commonsnode.demo import (
+    DEMO_ORGANISATIONS,
+    answer_demo_rubrics,
+    demo_listings,
+    rate_and_report_demo_tools,
+)
 from commonsnode.errors import ConflictError, DomainError, NotFoundError
 from commonsnode.logs import configure_logging
 from commonsnode.publiccode import Finding
@@ -139,6 +144,7 @@ async def _cmd_demo(args: argparse.Namespace) -> int:
             if org is not None:
                 await import_listing(node.uow, node.clock, org, text)
         await answer_demo_rubrics(node.uow, node.clock, node.federation.iris.org)
+        await rate_and_report_demo_tools(node.uow, node.clock)
     print(f"demo data ready in {config.directory}")
     return 0
 

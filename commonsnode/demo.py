@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib.resources import files
+from typing import Any
 
 from commonsnode.clock import Clock
+from commonsnode.model.listings import ToolListing, repository_key
 from commonsnode.ports import UnitOfWorkFactory
 from commonsnode.usecases.privacy import AnswerInput, answer_tool_rubric
+from commonsnode.usecases.ratings import rate_listing
+from commonsnode.usecases.reports import publish_report, reports_about
 
 DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -171,3 +175,91 @@ async def answer_demo_rubrics(
             continue
         inputs = [AnswerInput(c, a, evidence) for c, a in answers.items()]
         await answer_tool_rubric(uow, clock, org, key, inputs, org_iri)
+
+
+# (rater, repository URL of the rated tool, scores, text): every rater uses, and does not
+# publish, the tool it rates (an organisation cannot rate a tool it lists).
+DEMO_RATINGS: tuple[tuple[str, str, dict[str, int], str], ...] = (
+    (
+        "digital-ministry",
+        "https://github.com/decidim/decidim",
+        {"overall": 4, "privacy": 4, "accessibility": 4, "documentation": 3, "deployment": 3},
+        "Solid for participatory budgeting; plan time for the upgrade path between majors.",
+    ),
+    (
+        "open-data-collective",
+        "https://github.com/decidim/decidim",
+        {"overall": 5, "privacy": 5, "accessibility": 4, "support": 4},
+        "The community answers quickly and the accessibility work shows.",
+    ),
+    (
+        "alderney",
+        "https://github.com/nextcloud/server",
+        {"overall": 4, "privacy": 5, "security": 4, "deployment": 3},
+        "",
+    ),
+    ("civic-code", "https://github.com/qgis/QGIS", {"overall": 5, "documentation": 4}, ""),
+    (
+        "open-data-collective",
+        "https://github.com/matomo-org/matomo",
+        {"overall": 3, "privacy": 4, "deployment": 3},
+        "Good once consent banners are configured; the defaults collect more than we need.",
+    ),
+    ("alderney", "https://github.com/ckan/ckan", {"overall": 4, "documentation": 3}, ""),
+)
+
+# (author, repository URL, report fields as the API takes them)
+DEMO_REPORTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    (
+        "digital-ministry",
+        "https://github.com/decidim/decidim",
+        {
+            "title": "Two years of participatory budgeting on Decidim",
+            "summary": "Self-hosted for a national consultation platform.",
+            "narrative": "We run Decidim **self-hosted** on two virtual machines.\n\n"
+            "- Budget for a yearly upgrade\n- Train moderators before launch",
+            "organisation_kind": "national-government",
+            "organisation_size": "1000-4999",
+            "country": "IT",
+            "hosting": "self-hosted",
+            "start_date": "2024-03-01",
+            "duration_months": 20,
+            "outcome": "production",
+            "would_recommend": True,
+            "one_time_cost": {"amount": 4_500_000, "currency": "EUR"},
+            "yearly_cost": {"amount": 1_200_000, "currency": "EUR"},
+            "effort_person_days": 60,
+            "lessons": "Start with one process; accessibility testing with residents paid off.",
+        },
+    ),
+)
+
+
+async def _listing_of(uow: UnitOfWorkFactory, repository: str) -> ToolListing | None:
+    async with uow(readonly=True) as tx:
+        listings = await tx.listings.by_repository(repository_key(repository))
+    return next((x for x in listings if x.is_local), None)
+
+
+async def rate_and_report_demo_tools(uow: UnitOfWorkFactory, clock: Clock) -> None:
+    """Ratings and an experience report on the demo tools, each given once (idempotent)."""
+    for handle, repository, scores, text in DEMO_RATINGS:
+        listing = await _listing_of(uow, repository)
+        async with uow(readonly=True) as tx:
+            org = await tx.organisations.get_by_handle(handle)
+            given = (
+                await tx.ratings.get_by_rater(listing.id, org.id)
+                if org is not None and listing is not None
+                else None
+            )
+        if org is not None and listing is not None and given is None:
+            await rate_listing(uow, clock, org, listing.id, scores, text or None)
+    for handle, repository, fields in DEMO_REPORTS:
+        listing = await _listing_of(uow, repository)
+        async with uow(readonly=True) as tx:
+            org = await tx.organisations.get_by_handle(handle)
+        if org is None or listing is None:
+            continue
+        held = await reports_about(uow, [listing], 50)
+        if not any(view.report.org_id == org.id for view in held):
+            await publish_report(uow, clock, org, listing.id, fields)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from commonsnode.demo import DEMO_ORGANISATIONS, demo_listings
+from commonsnode.demo import DEMO_ORGANISATIONS, DEMO_RATINGS, DEMO_REPORTS, demo_listings
 from commonsnode.publiccode import parse_publiccode
 from tests.conftest import SHARED
 
@@ -118,3 +118,6 @@ def test_demo_publishes_the_example_listings_once(tmp_path: Path) -> None:
         (len(listed),)
     ]
     assert rows(directory, "SELECT count(*) FROM organisations") == [(len(DEMO_ORGANISATIONS),)]
+    # Ratings and reports are given once, however often the demo runs.
+    assert rows(directory, "SELECT count(*) FROM ratings") == [(len(DEMO_RATINGS),)]
+    assert rows(directory, "SELECT count(*) FROM reports") == [(len(DEMO_REPORTS),)]
