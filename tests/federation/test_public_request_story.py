@@ -1,0 +1,72 @@
+"""A public request between real nodes: beta's `devs` follows alpha's `city`; city posts a
+public request, beta mirrors it on its board, devs bids from beta, alpha ranks the bid, and
+closing the request on alpha closes beta's mirror. A node following nobody keeps no mirror."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.federation.cluster import Cluster, cluster
+from tests.federation.test_commission_story import DAY, bid_body, mirror_of, request_body
+from tests.federation.test_listing_story import dead_errors
+
+pytestmark = pytest.mark.cluster
+
+
+async def follow_and_post(c: Cluster) -> dict[str, Any]:
+    alpha, beta = c["alpha"], c["beta"]
+    await alpha.org("city", name="City of Alpha")
+    await beta.org("devs", kind="developer", name="Dev Co-op")
+    await c["gamma"].org("help", kind="support-company")
+    status, _ = await beta.api(
+        "POST", "/api/v1/follows", as_="devs", json={"target": alpha.actor("city")}
+    )
+    assert status == 202
+    await c.settle()
+    status, posted = await alpha.api(
+        "POST", "/api/v1/requests", as_="city", json=request_body(c, [])
+    )
+    assert status == 201, posted
+    assert posted["recipients"] == []
+    await c.settle()
+    return posted  # type: ignore[no-any-return]
+
+
+async def test_a_public_request_reaches_followers_takes_their_bids_and_closes(
+    tmp_path: Any,
+) -> None:
+    async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
+        alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
+        posted = await follow_and_post(c)
+        mirror = await mirror_of(beta, "devs", posted["title"])
+        assert mirror["state"] == "open"
+        assert mirror["requester"]["id"] == alpha.actor("city")
+        assert mirror["recipients"] == []
+        assert mirror["description"] == posted["description"]  # the plain text, not the HTML
+        # gamma follows nobody: it keeps no mirror.
+        _, board = await gamma.api("GET", "/api/v1/requests", as_="help")
+        assert board["items"] == []
+
+        status, bid = await beta.api(
+            "POST", f"/api/v1/requests/{mirror['id']}/bids", as_="devs", json=bid_body(c)
+        )
+        assert status == 201, bid
+        await c.settle()
+        status, seen = await alpha.api("GET", f"/api/v1/requests/{posted['id']}", as_="city")
+        assert status == 200, seen
+        (ranked,) = seen["bids"]
+        assert ranked["bidder"]["id"] == beta.actor("devs")
+        assert ranked["rank"] == 1
+
+        c.clock.advance(11 * DAY)
+        status, closed = await alpha.api(
+            "POST", f"/api/v1/requests/{posted['id']}/close", as_="city"
+        )
+        assert status == 200, closed
+        await c.settle()
+        mirror = await mirror_of(beta, "devs", posted["title"])
+        assert mirror["state"] == "evaluating"
+        for node in (alpha, beta, gamma):
+            assert await dead_errors(node) == [], node.name
