@@ -5,6 +5,7 @@ closing the request on alpha closes beta's mirror. A node following nobody keeps
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -19,6 +20,8 @@ async def follow_and_post(c: Cluster) -> dict[str, Any]:
     alpha, beta = c["alpha"], c["beta"]
     await alpha.org("city", name="City of Alpha")
     await beta.org("devs", kind="developer", name="Dev Co-op")
+    await beta.org("support", kind="support-company", name="Support Ltd")
+    await beta.org("shady", kind="developer", name="Shady Ltd")
     await c["gamma"].org("help", kind="support-company")
     status, _ = await beta.api(
         "POST", "/api/v1/follows", as_="devs", json={"target": alpha.actor("city")}
@@ -53,12 +56,35 @@ async def test_a_public_request_reaches_followers_takes_their_bids_and_closes(
             "POST", f"/api/v1/requests/{mirror['id']}/bids", as_="devs", json=bid_body(c)
         )
         assert status == 201, bid
+        # Another organisation on beta (following nobody) bids on the same mirror, naming the
+        # request by its IRI on alpha; one that city blocks is refused by alpha.
+        remote = quote(f"{alpha.origin}/requests/{posted['id']}", safe="")
+        status, other = await beta.api(
+            "POST",
+            f"/api/v1/requests/{remote}/bids",
+            as_="support",
+            json=bid_body(c, 3_600_000, 80),
+        )
+        assert status == 201, other
+        status, _ = await alpha.api(
+            "POST", "/api/v1/blocks", as_="city", json={"actor": beta.actor("shady")}
+        )
+        assert status == 204
+        status, shady = await beta.api(
+            "POST", f"/api/v1/requests/{mirror['id']}/bids", as_="shady", json=bid_body(c)
+        )
+        assert status == 201, shady
         await c.settle()
         status, seen = await alpha.api("GET", f"/api/v1/requests/{posted['id']}", as_="city")
         assert status == 200, seen
-        (ranked,) = seen["bids"]
-        assert ranked["bidder"]["id"] == beta.actor("devs")
-        assert ranked["rank"] == 1
+        ranked = {b["bidder"]["id"]: b["rank"] for b in seen["bids"]}
+        assert ranked == {beta.actor("devs"): 1, beta.actor("support"): 2}
+        _, mine = await beta.api("GET", f"/api/v1/requests/{mirror['id']}", as_="shady")
+        (refused,) = mine["my_bids"]
+        assert refused["status"] == "refused"
+        assert refused["refusal"]["content"] == (
+            "the requester does not take bids from this organisation"
+        )
 
         c.clock.advance(11 * DAY)
         status, closed = await alpha.api(
