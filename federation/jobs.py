@@ -61,7 +61,9 @@ def dispatcher(fed: Federation, settings: CatalogSettings | None = None) -> Disp
     registry.register("Offer", offers.handle_offer)
     registry.register("Add", contract_objects.handle_add)
     registry.register("Undo", reactions.undo_with_likes(catalog.handle_undo))
-    registry.register("Announce", handle_announce)
+    registry.register(
+        "Announce", public_request_objects.announce_with_public_requests(handle_announce)
+    )
     registry.register(
         "Create",
         public_request_objects.create_with_public_requests(

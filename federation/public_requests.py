@@ -4,7 +4,8 @@ A published request without recipients goes as `Create{Article}` to the requesti
 organisation's followers, readable on Mastodon (name, summary, sanitised HTML content, a link
 to its page, a #commission hashtag) and carrying the same structured terms as the directed
 `Offer{Article}`; its later state (closed, awarded, cancelled) follows as `Update{Article}`.
-The node's catalog announces both, so nodes following the catalog hear of it too. Who may see
+The Article carries the requester's FEP-8b32 proof and the node's catalog announces it
+embedded, so nodes following the catalog hear of it too. Who may see
 or bid is decided by the use cases; this module only shapes and addresses.
 """
 
@@ -20,10 +21,11 @@ from commonsnode.model.requests import Request
 from federation.announce import announce_signed
 from federation.commissions import CommissionIris
 from federation.convert.commissions import request_to_ap
+from federation.integrity import sign_as
 from federation.outbox import new_activity, publish
 from federation.runtime import Federation
 from federation.sanitize import sanitize_html
-from federation.vocab import AS_PUBLIC
+from federation.vocab import AS_PUBLIC, DEFAULT_CONTEXT
 
 HASHTAG = "commission"
 
@@ -79,6 +81,9 @@ async def tell_public(fed: Federation, org: Organisation, request: Request, *, n
     article = public_article(request, iri, origin=fed.iris.origin, followers=followers)
     if request.cancel_reason:
         article["cancelReason"] = request.cancel_reason
+    # Signed (FEP-8b32) by the requester, so the catalog's Announce can carry it embedded and
+    # a node following the catalog checks the author without fetching (as ratings do).
+    article = await sign_as(fed, org.id, org.handle, {"@context": DEFAULT_CONTEXT, **article})
     now = fed.clock.now()
     activity = new_activity(
         fed.iris, org, "Create" if new else "Update", article, now, to=[AS_PUBLIC], cc=[followers]

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.federation.cluster import Cluster, cluster
+from tests.federation.test_catalog_story import catalog_follows
 from tests.federation.test_commission_story import DAY, bid_body, mirror_of, request_body
 from tests.federation.test_listing_story import dead_errors
 
@@ -95,4 +96,37 @@ async def test_a_public_request_reaches_followers_takes_their_bids_and_closes(
         mirror = await mirror_of(beta, "devs", posted["title"])
         assert mirror["state"] == "evaluating"
         for node in (alpha, beta, gamma):
+            assert await dead_errors(node) == [], node.name
+
+
+async def test_a_public_request_reaches_a_following_catalog_through_the_announce(
+    tmp_path: Any,
+) -> None:
+    async with cluster(tmp_path, "alpha", "gamma") as c:
+        alpha, gamma = c["alpha"], c["gamma"]
+        await alpha.org("city", name="City of Alpha")
+        await gamma.org("help", kind="support-company", name="Help Ltd")
+        await catalog_follows(c, "gamma", "alpha")
+        status, posted = await alpha.api(
+            "POST", "/api/v1/requests", as_="city", json=request_body(c, [])
+        )
+        assert status == 201, posted
+        await c.settle()
+        mirror = await mirror_of(gamma, "help", posted["title"])
+        assert mirror["requester"]["id"] == alpha.actor("city")
+        status, bid = await gamma.api(
+            "POST", f"/api/v1/requests/{mirror['id']}/bids", as_="help", json=bid_body(c)
+        )
+        assert status == 201, bid
+        await c.settle()
+        _, seen = await alpha.api("GET", f"/api/v1/requests/{posted['id']}", as_="city")
+        assert [b["bidder"]["id"] for b in seen["bids"]] == [gamma.actor("help")]
+        status, _ = await alpha.api(
+            "POST", f"/api/v1/requests/{posted['id']}/cancel", as_="city", json={"reason": "x"}
+        )
+        assert status == 200
+        await c.settle()
+        mirror = await mirror_of(gamma, "help", posted["title"])
+        assert mirror["state"] == "cancelled"
+        for node in (alpha, gamma):
             assert await dead_errors(node) == [], node.name
