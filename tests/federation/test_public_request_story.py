@@ -9,10 +9,11 @@ from urllib.parse import quote
 
 import pytest
 
+from federation.public_requests import public_article
 from tests.federation.cluster import Cluster, cluster
 from tests.federation.test_catalog_story import catalog_follows
 from tests.federation.test_commission_story import DAY, bid_body, mirror_of, request_body
-from tests.federation.test_listing_story import dead_errors
+from tests.federation.test_listing_story import dead_errors, send_as
 
 pytestmark = pytest.mark.cluster
 
@@ -49,7 +50,17 @@ async def test_a_public_request_reaches_followers_takes_their_bids_and_closes(
         assert mirror["requester"]["id"] == alpha.actor("city")
         assert mirror["recipients"] == []
         assert mirror["description"] == posted["description"]  # the plain text, not the HTML
-        # gamma follows nobody: it keeps no mirror.
+        # gamma follows nobody: the same Create sent straight to its inbox leaves no mirror.
+        async with alpha.node.uow(readonly=True) as tx:
+            request = await tx.commission_requests.get(posted["id"])
+        assert request is not None
+        article = public_article(
+            request,
+            f"{alpha.origin}/requests/{posted['id']}",
+            origin=alpha.origin,
+            followers=f"{alpha.actor('city')}/followers",
+        )
+        await send_as(c, alpha, "city", "Create", article, gamma)
         _, board = await gamma.api("GET", "/api/v1/requests", as_="help")
         assert board["items"] == []
 
