@@ -18,6 +18,7 @@ from commonsnode.ports import UnitOfWork
 from federation.commissions import CommissionIris
 from federation.convert.commissions import bid_to_ap, request_to_ap
 from federation.outbox import new_activity, publish
+from federation.public_requests import tell_public
 from federation.reports import inbox_of
 from federation.runtime import Federation
 
@@ -49,7 +50,11 @@ async def inboxes_of(fed: Federation, actors: list[str]) -> tuple[str, ...]:
 
 
 async def offer_request(fed: Federation, org: Organisation, request: Request) -> None:
-    """A published directed request: `Offer{Article}` to the recipients on other nodes."""
+    """A published directed request: `Offer{Article}` to the recipients on other nodes; a
+    published public one: `Create{Article}` to the followers and the catalog."""
+    if not request.is_directed:
+        await tell_public(fed, org, request, new=True)
+        return
     remote = [r for r in request.terms.recipients if not fed.iris.is_local(r)]
     if not remote or request.state == "draft":
         return
@@ -169,7 +174,12 @@ async def mirrored_id(fed: Federation, value: str) -> str:
 
 async def update_request(fed: Federation, org: Organisation, request: Request) -> None:
     """The request's new state (closed, awarded, cancelled), to the recipients on other nodes:
-    `Update{Article}` with `state` (and `cancelReason`), so their mirrors take no more bids."""
+    `Update{Article}` with `state` (and `cancelReason`), so their mirrors take no more bids.
+    A public request's Update goes to the followers and the catalog."""
+    if not request.is_directed:
+        if request.state not in ("draft", "open"):
+            await tell_public(fed, org, request, new=False)
+        return
     remote = [r for r in request.terms.recipients if not fed.iris.is_local(r)]
     if not remote or request.state in ("draft", "open"):
         return

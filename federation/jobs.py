@@ -28,6 +28,7 @@ from federation.inbox.handlers import (
     contract_objects,
     objects,
     offers,
+    public_request_objects,
     reactions,
 )
 from federation.inbox.receive import INBOX_JOB
@@ -60,8 +61,15 @@ def dispatcher(fed: Federation, settings: CatalogSettings | None = None) -> Disp
     registry.register("Offer", offers.handle_offer)
     registry.register("Add", contract_objects.handle_add)
     registry.register("Undo", reactions.undo_with_likes(catalog.handle_undo))
-    registry.register("Announce", handle_announce)
-    registry.register("Create", contract_objects.create_with_contracts(objects.handle_create))
+    registry.register(
+        "Announce", public_request_objects.announce_with_public_requests(handle_announce)
+    )
+    registry.register(
+        "Create",
+        public_request_objects.create_with_public_requests(
+            contract_objects.create_with_contracts(objects.handle_create)
+        ),
+    )
     # the actor's own go on to actors.py
     registry.register("Update", contract_objects.update_with_contracts(objects.handle_update))
     registry.register("Delete", objects.handle_delete)  # the actor's own go on to actors.py

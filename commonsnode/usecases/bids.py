@@ -26,15 +26,23 @@ async def submit_bid(
     *,
     bid_id: str,
     bid_iri: str,
+    requester_org: str | None = None,
 ) -> Bid:
     """Record `bidder`'s bid on the request, or refuse it with the reason (late, closed, own
-    request, not invited, wrong currency). A draft request is invisible, so 404."""
+    request, not invited, wrong currency, or blocked by `requester_org`, the requesting
+    organisation's id when the bid comes from another node). A draft request is invisible,
+    so 404."""
     terms = parse_bid_terms(body)
     now = clock.now()
     async with uow() as tx:
         request = await tx.commission_requests.get(request_id, for_update=True)
         if request is None or (request.state == "draft" and bidder.id != request.requester):
             raise NotFoundError(f"no request {request_id}")
+        if requester_org is not None and await tx.moderation.is_actor_blocked(
+            requester_org, bidder.id
+        ):
+            # A public request takes bids from anyone: anyone its requester has not blocked.
+            raise ForbiddenError("the requester does not take bids from this organisation")
         bid = new_bid(bid_id, request, bidder.id, terms, now)
         await tx.bids.add(bid, bidder.name, bid_iri)
     return bid

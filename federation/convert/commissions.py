@@ -16,6 +16,7 @@ from commonsnode.model.bids import BidTerms, terms_to_json
 from commonsnode.model.dates import iso_instant
 from commonsnode.model.requests import Request
 from federation.jsonld.shapes import id_of
+from federation.vocab import AS_PUBLIC
 
 REQUEST_TYPE = "Article"
 BID_TYPE = "Bid"
@@ -51,16 +52,22 @@ def request_body(document: Mapping[str, Any]) -> dict[str, Any]:
         recipients = [recipients]
     if not isinstance(recipients, list):
         raise InvalidError("to: a list of actor IRIs", field="to")
+    named = [r for r in (id_of(v) for v in recipients) if r]
+    if AS_PUBLIC in named:
+        named = []  # a public request (FEDERATION.md): nobody in particular is named
+    source = document.get("source")
+    # A public request's `content` is HTML for people; its plain description is in `source`.
+    plain = source.get("content") if isinstance(source, dict) else None
     return {
         "kind": document.get("kind"),
         "title": document.get("name"),
-        "description": document.get("content"),
+        "description": plain if isinstance(plain, str) else document.get("content"),
         "budget": document.get("budget"),
         "deadline": document.get("deadline"),
         "criteria": document.get("criteria"),
         "requirements": document.get("requirements", []),
         "listing": document.get("listing"),
-        "recipients": [r for r in (id_of(v) for v in recipients) if r],
+        "recipients": named,
     }
 
 

@@ -118,6 +118,7 @@ async def _receive_bid(fed: Federation, incoming: Incoming, document: dict[str, 
             bid_body(document),
             bid_id=bid_id,
             bid_iri=bid_iri,
+            requester_org=org.id,
         )
     except DomainError as exc:
         log.info("bid %s from %s refused: %s", bid_iri, incoming.actor, exc)
