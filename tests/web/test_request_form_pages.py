@@ -5,7 +5,14 @@ recipients, refusals in the form with the reason, cross-site posts refused."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
+
+from tests.federation.cluster import cluster
+from tests.federation.test_commission_pages_story import form_post
+from tests.federation.test_commission_story import DAY, day, mirror_of
+from tests.federation.test_listing_story import dead_errors
 from tests.web.test_commission_pages import SAME, basic, get, post
 from tests.web.test_commissions_api import HELP, World, awarded_contract, world
 
@@ -198,3 +205,30 @@ async def test_my_contracts_lists_exactly_the_organisations_contracts(world: Wor
     assert f'href="/contracts/{second}"' in buyer
     assert f'href="/contracts/{first}"' not in buyer
     await get(world, "/contracts", status=401)
+
+
+@pytest.mark.cluster
+async def test_a_directed_request_from_the_form_reaches_the_other_node(tmp_path: Path) -> None:
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        await alpha.org("city", name="City of Alpha")
+        await beta.org("dev", kind="developer", name="Dev Co-op")
+        title = "A permit portal from the form"
+        form = {
+            **FORM,
+            "kind": "new-tool",
+            "listing": "",
+            "title": title,
+            "deadline": day(c.clock.now() + 10 * DAY),
+            "recipients": f"acct:dev@{beta.host}",
+        }
+        where = await form_post(alpha, "/requests/new", "city", form)
+        rid = created_id(where)
+        await c.settle()
+        on_beta = await mirror_of(beta, "dev", title)
+        assert on_beta["budget"]["max"] == {"amount": 4_000_050, "currency": "EUR"}
+        status, seen = await alpha.api("GET", f"/api/v1/requests/{rid}", as_="city")
+        assert status == 200, seen
+        assert seen["recipients"] == [beta.actor("dev")]
+        for node in (alpha, beta):
+            assert await dead_errors(node) == [], node.name
