@@ -29,7 +29,7 @@ from commonsnode.usecases.contracts import (
     sign_contract,
 )
 from commonsnode.usecases.payments import record_payment
-from commonsnode.usecases.requests import act_on_request
+from commonsnode.usecases.requests import act_on_request, create_request
 from federation.commission_delivery import (
     mirrored_id,
     offer_bid,
@@ -44,8 +44,37 @@ from federation.contract_delivery import (
     send_payment,
     tell_contract,
 )
-from web.api.commission_context import commission_iris, settings_of, verifiers_of
+from web.api.commission_context import (
+    commission_iris,
+    resolve_listing,
+    resolve_recipients,
+    settings_of,
+    verifiers_of,
+)
 from web.keys import CLOCK, FED, UOW
+
+
+async def create_request_and_offer(
+    app: web.Application,
+    org: Organisation,
+    party: Party,
+    body: Mapping[str, Any],
+    *,
+    publish: bool,
+) -> Request:
+    """A new request as `party` (a draft unless `publish`): recipients named by acct: handle or
+    IRI become actor IRIs (remote handles by WebFinger), a listing id becomes its IRI, and a
+    published directed request is offered to its recipients on other nodes."""
+    resolved = dict(body)
+    resolved["recipients"] = await resolve_recipients(app, body.get("recipients"))
+    if "listing" in body:
+        resolved["listing"] = await resolve_listing(app, body["listing"])
+    clock = app[CLOCK]
+    created = await create_request(
+        app[UOW], clock, party, resolved, request_id=new_id(clock.now()), publish=publish
+    )
+    await offer_request(app[FED], org, created)
+    return created
 
 
 async def act_on_request_and_tell(

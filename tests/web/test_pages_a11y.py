@@ -125,6 +125,8 @@ def commission_urls(test_server: TestServer, seeded: dict[str, str]) -> list[str
         url(f"/requests/{opened}?as=city", "city"),
         url(f"/requests/{awarded}?as=city", "city"),
         url(f"/contracts/{seeded['contract']}?as=city", "city"),
+        url("/contracts?as=city", "city"),
+        url("/requests/new?as=city", "city"),
     ]
 
 

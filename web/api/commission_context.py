@@ -79,21 +79,21 @@ def verifiers_of(app: web.Application) -> Verifiers:
     return build
 
 
-async def resolve_recipients(request: web.Request, values: Any) -> list[str]:
+async def resolve_recipients(app: web.Application, values: Any) -> list[str]:
     """Recipients as actor IRIs: local acct: handles and IRIs must name an organisation here;
     remote IRIs are kept; remote acct: handles are resolved by WebFinger."""
     if values is None:
         return []
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise InvalidError("recipients: a list of actor IRIs or acct: handles", field="recipients")
-    fed = request.app[FED]
+    fed = app[FED]
     resolved: list[str] = []
     for raw in values:
         value = raw.strip()
         if value.startswith(("https://", "http://")):
             if fed.iris.is_local(value):
                 handle = fed.iris.org_handle(value)
-                if handle is None or not await _exists(request, handle):
+                if handle is None or not await _exists(app, handle):
                     raise InvalidError(
                         f"recipients: {value} is not an organisation on this node",
                         field="recipients",
@@ -109,7 +109,7 @@ async def resolve_recipients(request: web.Request, values: Any) -> list[str]:
         if host.lower() != fed.iris.host.lower():
             resolved.append(await remote_recipient(fed, value))
             continue
-        if not await _exists(request, name):
+        if not await _exists(app, name):
             raise InvalidError(
                 f"recipients: no organisation {name!r} on this node", field="recipients"
             )
@@ -117,20 +117,20 @@ async def resolve_recipients(request: web.Request, values: Any) -> list[str]:
     return resolved
 
 
-async def resolve_listing(request: web.Request, value: Any) -> Any:
+async def resolve_listing(app: web.Application, value: Any) -> Any:
     """A listing named by its id here becomes its IRI (the same on every node); an IRI is kept,
     anything else is left for the domain's checks."""
     if not isinstance(value, str) or not value.strip() or value.startswith(("https://", "http://")):
         return value
-    async with request.app[UOW](readonly=True) as tx:
+    async with app[UOW](readonly=True) as tx:
         listing = await tx.listings.get_by_id(value.strip())
     if listing is None:
         raise InvalidError(f"listing: no listing {value.strip()!r} on this node", field="listing")
     if listing.provenance is not None:
         return listing.provenance.origin_iri
-    return request.app[FED].iris.listing(listing.id)
+    return app[FED].iris.listing(listing.id)
 
 
-async def _exists(request: web.Request, handle: str) -> bool:
-    async with request.app[UOW](readonly=True) as tx:
+async def _exists(app: web.Application, handle: str) -> bool:
+    async with app[UOW](readonly=True) as tx:
         return await tx.organisations.get_by_handle(handle) is not None

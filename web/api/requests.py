@@ -9,29 +9,30 @@ from __future__ import annotations
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
-from commonsnode.ids import new_id
 from commonsnode.usecases.bids import mark_approach
 from commonsnode.usecases.requests import (
     PAGE,
     OcdsPublisher,
-    create_request,
     list_requests,
     open_data,
     view_request,
 )
-from federation.commission_delivery import mirrored_id, offer_request, refusal_of
+from federation.commission_delivery import mirrored_id, refusal_of
 from web.api.body import optional_bool, optional_str, read_json_object, reject_unknown
 from web.api.commission_context import (
     acting,
     base,
     reader,
-    resolve_listing,
-    resolve_recipients,
     verifiers,
 )
 from web.api.commission_json import bid_json, contract_json, request_json, request_view_json
-from web.commission_steps import act_on_request_and_tell, award_and_tell, submit_bid_and_offer
-from web.keys import CLOCK, CONFIG, FED, UOW
+from web.commission_steps import (
+    act_on_request_and_tell,
+    award_and_tell,
+    create_request_and_offer,
+    submit_bid_and_offer,
+)
+from web.keys import CONFIG, FED, UOW
 
 REQUEST_FIELDS = {
     "kind",
@@ -54,18 +55,7 @@ async def post_request(request: web.Request) -> web.Response:
     body = await read_json_object(request)
     reject_unknown(body, REQUEST_FIELDS)
     draft = optional_bool(body, "draft") or False
-    body["recipients"] = await resolve_recipients(request, body.get("recipients"))
-    if "listing" in body:
-        body["listing"] = await resolve_listing(request, body["listing"])
-    created = await create_request(
-        request.app[UOW],
-        request.app[CLOCK],
-        party,
-        body,
-        request_id=new_id(request.app[CLOCK].now()),
-        publish=not draft,
-    )
-    await offer_request(request.app[FED], org, created)
+    created = await create_request_and_offer(request.app, org, party, body, publish=not draft)
     payload = request_json(created, party.name, base=base(request))
     return web.json_response(payload, status=201, headers={"Location": payload["url"]})
 

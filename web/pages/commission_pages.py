@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.pages import browser_auth, contract_page, request_board, request_page
+from web.pages import (
+    browser_auth,
+    contract_page,
+    my_contracts,
+    request_board,
+    request_form,
+    request_page,
+)
 
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/signin", browser_auth.signin)
     app.router.add_get("/requests", request_board.board_page)
+    app.router.add_get("/requests/new", request_form.new_request_page)
+    app.router.add_post("/requests/new", request_form.post_new_request)
     app.router.add_get("/requests/{id}", request_page.request_page)
     app.router.add_post("/requests/{id}/bids", request_page.post_bid)
     app.router.add_post("/requests/{id}/bids/{bid}/mark", request_page.post_mark)
@@ -18,6 +27,7 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/requests/{id}/publish", request_page.post_publish)
     app.router.add_post("/requests/{id}/close", request_page.post_close)
     app.router.add_post("/requests/{id}/cancel", request_page.post_cancel)
+    app.router.add_get("/contracts", my_contracts.my_contracts_page)
     app.router.add_get("/contracts/{id}", contract_page.contract_page)
     app.router.add_post("/contracts/{id}/sign", contract_page.post_sign)
     app.router.add_post("/contracts/{id}/dispute", contract_page.dispute)

@@ -103,7 +103,8 @@ async def board_page(request: web.Request) -> web.Response:
     )
     who = (
         f"<p>Signed in as <strong>{escape(org.name)}</strong>: you also see your own requests "
-        "and those directed to you.</p>"
+        "and those directed to you. "
+        '<a href="/requests/new">Post a request</a> · <a href="/contracts">My contracts</a></p>'
         if org
         else '<p>You see public requests. <a href="/signin?next=/requests">Sign in as an '
         "organisation</a> (your API token is the password) to see those directed to you.</p>"
