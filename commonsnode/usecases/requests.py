@@ -123,10 +123,16 @@ async def act_on_request(
 
 
 async def ranking(tx: UnitOfWork, request: Request) -> Ranking:
-    """The request's bids ranked by its criteria (reputation neutral until ratings exist)."""
+    """The request's bids ranked by its criteria; a bidder's reputation is its stored score
+    (1–5 stars mapped onto 0–1), neutral (0.5) while this node has none for it."""
     bids = await tx.bids.for_request(request.id)
     marks = await tx.bids.marks(request.id)
-    return rank_bids(request, bids, approach_marks=marks)
+    reputation: dict[str, float] = {}
+    for bidder in {bid.bidder for bid in bids}:
+        stored = await tx.reputation.stored(bidder)
+        if stored is not None:
+            reputation[bidder] = min(1.0, max(0.0, (stored.score - 1.0) / 4.0))
+    return rank_bids(request, bids, reputation=reputation, approach_marks=marks)
 
 
 async def view_request(uow: UnitOfWorkFactory, request_id: str, actor: str | None) -> RequestView:
