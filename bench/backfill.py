@@ -35,7 +35,7 @@ from commonsnode.publiccode.documents import read_document
 from federation.catalog import catalog_iri, follow_catalog
 from tests.federation.cluster import ClusterNode, cluster
 
-SOURCE = ROOT.parent / "shared" / "publiccode" / "v0" / "valid" / "valid.yml"
+SOURCE = ROOT / "tests" / "fixtures" / "publiccode" / "v0" / "valid" / "valid.yml"
 BATCH = 1000
 
 

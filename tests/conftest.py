@@ -20,7 +20,9 @@ from tests.databases import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# Test data from outside the project (the publiccode.yml corpus, signature vectors, OCDS
+# schemas), vendored with their provenance in each folder's README so a clone stands alone.
+SHARED = ROOT / "tests" / "fixtures"
 
 _pg_problem: list[str | None] = []
 

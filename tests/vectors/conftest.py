@@ -1,4 +1,4 @@
-"""Locate the shared test vectors (../shared/vectors beside the project) and parametrise over them.
+"""Locate the test vectors (tests/fixtures/vectors, vendored) and parametrise over them.
 
 A test marked ``@pytest.mark.vector_cases(file, key, ...)`` receives each element of that JSON
 list as ``case``. A missing vectors folder fails collection: skipping would hide lost coverage.
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "vectors"
+VECTORS = Path(__file__).resolve().parents[1] / "fixtures" / "vectors"
 
 
 @cache
@@ -46,7 +46,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def vectors_dir() -> Path:
-    """The shared vectors folder (``../shared/vectors`` from the project root)."""
+    """The shared vectors folder (``tests/fixtures/vectors``)."""
     if not VECTORS.is_dir():
         pytest.fail(f"test vectors missing: {VECTORS}")
     return VECTORS

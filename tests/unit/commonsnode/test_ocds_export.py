@@ -1,7 +1,7 @@
 """OCDS export: a whole commission validates against the OCDS 1.1.5 release-package schema.
 
-The schemas are the shared copies in ../shared/ocds (the same precedent as the publiccode corpus
-in tests/conftest.py). The package schema refers to the release schema by URL; a `referencing`
+The schemas are vendored in tests/fixtures/ocds (see its README; `SHARED` in tests/conftest.py).
+The package schema refers to the release schema by URL; a `referencing`
 registry maps that URL to the local file and any other retrieval fails, so nothing is fetched.
 """
 

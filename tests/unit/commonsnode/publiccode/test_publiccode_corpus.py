@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from commonsnode.publiccode import ParseResult, export_publiccode, parse_publiccode
+from tests.conftest import SHARED
 
-PROJECT_ROOT = Path(__file__).resolve().parents[4]
-CORPUS = PROJECT_ROOT.parent / "shared" / "publiccode"
+CORPUS = SHARED / "publiccode"
 EXPECTED = CORPUS / "expected-v0.json"
 
 NETWORK = "needs the network: the official parser fetches it (reachability, oEmbed, repository)"
