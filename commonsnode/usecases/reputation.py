@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -124,15 +124,7 @@ class ReputationService:
             async with self._uow() as tx:
                 await tx.reputation.note_nodes(unseen, now)
             first_seen = {**inputs.node_first_seen, **dict.fromkeys(unseen, now)}
-            inputs = ReputationInputs(
-                subjects=inputs.subjects,
-                follows=inputs.follows,
-                ratings=inputs.ratings,
-                helpful=inputs.helpful,
-                seeds=inputs.seeds,
-                node_first_seen=first_seen,
-                now=now,
-            )
+            inputs = replace(inputs, node_first_seen=first_seen, now=now)
         return inputs
 
     async def refresh(self, *, max_age: float | None = None) -> tuple[ReputationEngine, bool]:
