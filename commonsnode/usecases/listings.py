@@ -31,8 +31,6 @@ from commonsnode.publiccode import Finding
 from commonsnode.publiccode.documents import document_data, merge_patch, read_document
 from commonsnode.usecases.records import record_declared_credits
 
-MAX_PAGE = 100
-
 
 class ListingInvalidError(InvalidError):
     """A publiccode.yml document with errors: every finding, so the author fixes all at once."""

@@ -71,14 +71,6 @@ async def publish_report(
     return report
 
 
-async def _get(uow: UnitOfWorkFactory, report_id: str) -> ExperienceReport:
-    async with uow(readonly=True) as tx:
-        report = await tx.reports.get_by_id(report_id)
-    if report is None:
-        raise NotFoundError(f"no report {report_id}")
-    return report
-
-
 async def patch_report(
     uow: UnitOfWorkFactory, clock: Clock, org: Organisation, report_id: str, patch: dict[str, Any]
 ) -> ExperienceReport:

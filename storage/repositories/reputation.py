@@ -46,14 +46,11 @@ class SqlReputationRepository:
 
     async def sources(self) -> ReputationSources:
         run = self._connection.execute
-        handles = {
-            row.id: row.handle
-            for row in await run(sa.select(organisations.c.id, organisations.c.handle))
-        }
-        orgs = tuple(
-            LocalOrgSource(row.handle, row.kind)
-            for row in await run(sa.select(organisations.c.handle, organisations.c.kind))
-        )
+        local = (
+            await run(sa.select(organisations.c.id, organisations.c.handle, organisations.c.kind))
+        ).all()
+        handles = {row.id: row.handle for row in local}
+        orgs = tuple(LocalOrgSource(row.handle, row.kind) for row in local)
         actors = tuple(
             RemoteActorSource(row.iri, row.kind)
             for row in await run(

@@ -14,18 +14,12 @@ import aiohttp
 from aiohttp import web
 
 from commonsnode.clock import FixedClock
-from commonsnode.config import NodeConfig, build_config
+from commonsnode.config import build_config
 from commonsnode.keys import generate_actor_keys
 from commonsnode.model.organisations import Organisation
-from commonsnode.usecases.organisations import (
-    create_organisation,
-    create_token,
-    ensure_instance_keys,
-)
+from commonsnode.usecases.organisations import create_organisation, create_token
 from commonsnode.worker import Worker
-from federation.catalog import ensure_catalog_keys
-from tests.databases import upgrade
-from web.app import Node, build_node, create_app, open_node
+from web.app import Node, build_node, create_app, initialise_database, open_node
 
 MAX_SETTLE_ROUNDS = 50
 
@@ -117,24 +111,13 @@ async def _start(
     for section, values in sections.items():
         raw.setdefault(section, {}).update(values)
     config = build_config(directory, raw, environ={})
-    await initialise(config)
+    await initialise_database(config)
     node = await open_node(config, clock)
     runner = web.AppRunner(create_app(node), access_log=None)
     await runner.setup()
     await web.SockSite(runner, sock).start()
     worker = node.worker(concurrency=16, name=f"{name}-worker")
     return ClusterNode(name, origin, node, runner, worker, aiohttp.ClientSession())
-
-
-async def initialise(config: NodeConfig) -> None:
-    """initialise_database's work, with the schema copied from the migrated template."""
-    node = build_node(config)
-    try:
-        await upgrade(node.db)
-        await ensure_instance_keys(node.uow)
-        await ensure_catalog_keys(node.uow)
-    finally:
-        await node.close()
 
 
 @asynccontextmanager
