@@ -174,6 +174,11 @@ def contract_from_award(
         team=bid.terms.team,
         listing=request.terms.listing,
     )
+    return unsigned_contract(terms, now)
+
+
+def unsigned_contract(terms: ContractTerms, now: float) -> Contract:
+    """A contract as awarded: no signature yet, every milestone pending."""
     return Contract(
         terms=terms,
         state="awaiting-signatures",

@@ -176,6 +176,12 @@ def record(ledger: Ledger, contract: Contract, payment: Payment) -> Ledger:
     return Ledger(entries=tuple(sorted((*ledger.entries, entry), key=_order)))
 
 
+def booked(contract: Contract, payments: Iterable[Payment]) -> Ledger:
+    """The ledger of payments already booked (their checks passed when they were recorded)."""
+    entries = [Entry(payment=p, postings=postings_for(p, contract)) for p in payments]
+    return Ledger(entries=tuple(sorted(entries, key=_order)))
+
+
 def replay(contract: Contract, payments: Iterable[Payment]) -> Ledger:
     """The ledger of one contract from its payments, in whatever order they arrived."""
     ledger = Ledger()

@@ -16,11 +16,10 @@ from commonsnode.model.contracts import Contract
 from commonsnode.model.ledger import (
     Entry,
     Ledger,
-    Payment,
     balances,
+    booked,
     is_balanced,
     parse_payment,
-    postings_for,
     record,
 )
 from commonsnode.model.money import Money
@@ -36,13 +35,6 @@ class LedgerView:
     ledger: Ledger
     balances: dict[tuple[str, str], Money]
     balanced: bool
-
-
-def booked(contract: Contract, payments: list[Payment]) -> Ledger:
-    """The ledger of payments already booked (their checks passed when they were recorded)."""
-    entries = [Entry(payment=p, postings=postings_for(p, contract)) for p in payments]
-    entries.sort(key=lambda e: (e.payment.date, e.payment.contract, e.payment.reference))
-    return Ledger(entries=tuple(entries))
 
 
 async def _ledger(tx: UnitOfWork, contract: Contract) -> Ledger:

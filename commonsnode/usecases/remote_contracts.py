@@ -14,7 +14,7 @@ from typing import Any
 from commonsnode.clock import Clock
 from commonsnode.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from commonsnode.model.contract_documents import terms_from_document
-from commonsnode.model.contracts import Contract, add_signature, in_force
+from commonsnode.model.contracts import Contract, add_signature, in_force, unsigned_contract
 from commonsnode.model.records import Credit
 from commonsnode.ports import UnitOfWorkFactory
 from commonsnode.usecases.contracts import Verifiers, verifier_for
@@ -40,13 +40,7 @@ async def receive_contract(
     if request_id is None:
         raise NotFoundError(f"no request {terms.request} here to hold contract {terms.id}")
     now = clock.now()
-    contract = Contract(
-        terms=terms,
-        state="awaiting-signatures",
-        milestone_states=tuple("pending" for _ in terms.milestones),
-        accepted_at=tuple(None for _ in terms.milestones),
-        updated_at=now,
-    )
+    contract = unsigned_contract(terms, now)
     verify = await verifier_for(verifiers, contract, *(p for _, p in proofs))
     for party, proof in proofs:
         if contract.role_of(party) is None:
@@ -76,13 +70,7 @@ async def credit_completed(
     terms = terms_from_document(doc)
     if sender != terms.buyer.id:
         raise ForbiddenError("only the buyer announces that its contract is completed")
-    contract = Contract(
-        terms=terms,
-        state="awaiting-signatures",
-        milestone_states=tuple("pending" for _ in terms.milestones),
-        accepted_at=tuple(None for _ in terms.milestones),
-        updated_at=clock.now(),
-    )
+    contract = unsigned_contract(terms, clock.now())
     verify = await verifier_for(verifiers, contract, *(p for _, p in proofs))
     for party, proof in proofs:
         if contract.role_of(party) is not None and contract.signature_of(party) is None:
