@@ -21,6 +21,7 @@ from federation.inbox.handlers.rating_objects import RATINGS
 from federation.inbox.handlers.record_objects import DEPLOYMENTS, SUPPORT_OFFERS
 from federation.inbox.handlers.report_objects import COMMENTS, REPORTS
 from federation.inbox.object_kinds import ObjectKind
+from federation.inbox.signed_objects import prove_author
 from federation.iris import origin_of
 from federation.jsonld.loader import JsonLdRejected
 from federation.jsonld.normalise import normalise
@@ -82,8 +83,11 @@ def _ignored(inner: Any) -> bool:
 async def _keep(fed: Federation, incoming: Incoming) -> None:
     document = await _owned_object(fed, incoming)
     kind = kind_of(document)
-    if document is not None and kind is not None:
-        await kind.keep(fed, incoming, document)
+    if document is None or kind is None:
+        return
+    if kind.signed and not await prove_author(fed, document, incoming.actor):
+        return
+    await kind.keep(fed, incoming, document)
 
 
 async def handle_create(fed: Federation, incoming: Incoming) -> None:
