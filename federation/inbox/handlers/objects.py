@@ -117,7 +117,8 @@ async def handle_delete(fed: Federation, incoming: Incoming) -> None:
     """Delete of the actor, or of an object: what we hold goes, and only by its author.
 
     Either way the object's IRI is remembered, so a late or replayed Create cannot bring it
-    back; an object of another origin is refused by the actor handler.
+    back; an object of another origin is refused by the actor handler. The tombstone is
+    written here only: the kinds' `remove` leave it to this one place.
     """
     target = id_of(incoming.activity.get("object"))
     if target is None or target == incoming.actor or origin_of(target) != origin_of(incoming.actor):
