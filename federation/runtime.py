@@ -53,6 +53,9 @@ class Federation:
     _orgs: dict[str, tuple[bool, float]] = field(default_factory=dict)
     _org_keys: dict[str, tuple[KeyPair, KeyPair]] = field(default_factory=dict)
     _instance_keys: tuple[KeyPair, KeyPair] | None = None
+    # The catalog's key pairs once read (federation/catalog.py catalog_keys): they do not
+    # change under a running process, and GET /catalog and every delivery want them.
+    catalog_key_pairs: tuple[KeyPair, KeyPair] | None = None
     _policy: DomainPolicy | None = None
     _policy_at: float = field(default=-1e18)
     # One refresh at a time: when a cached entry expires under load, the requests in flight
