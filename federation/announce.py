@@ -41,6 +41,7 @@ from federation.convert.listings import (
 from federation.fetch import FetchBudget, FetchError
 from federation.inbox.dispatch import HandlerError, Incoming
 from federation.inbox.object_kinds import ObjectKind
+from federation.inbox.signed_objects import prove_author
 from federation.integrity import IntegrityError, verify_author
 from federation.iris import host_of, origin_of
 from federation.jsonld.loader import JsonLdRejected
@@ -280,11 +281,17 @@ async def _keep_kind(
     via: str,
     *,
     member: bool,
+    proven: bool = False,
 ) -> Outcome:
-    """A non-listing object by `author` (checked): kept by its kind, relayed by a hub."""
+    """A non-listing object by `author` (checked): kept by its kind, relayed by a hub.
+
+    A signed kind's proof is checked here, once, unless the caller `proven` it already.
+    """
     iri = id_of(document) or ""
     incoming = Incoming({"type": "Announce", "actor": via, "object": document}, author, "")
     try:
+        if kind.signed and not proven and not await prove_author(fed, document, author):
+            return "blocked"
         await kind.keep(fed, incoming, document)
     except HandlerError as exc:
         log.info("relayed %s %s via %s refused: %s", kind.name, iri, via, exc)
@@ -324,7 +331,7 @@ async def accept_signed(
             fed, settings, iri, via, claimed_author=claimed, budget=budget, kinds=kinds
         )
         return outcome
-    return await _keep_kind(fed, settings, kind, document, author, via, member=checked)
+    return await _keep_kind(fed, settings, kind, document, author, via, member=checked, proven=True)
 
 
 async def accept_relayed(

@@ -105,6 +105,14 @@ async def ensure_catalog_keys(uow: UnitOfWorkFactory) -> tuple[KeyPair, KeyPair]
     return rsa_pair, ed_pair
 
 
+async def catalog_keys(fed: Federation) -> tuple[KeyPair, KeyPair]:
+    """The catalog's key pairs from memory after the first read: no key-table transaction on
+    GET /catalog or a delivery (init still creates them, ensure_catalog_keys stays the way)."""
+    if fed.catalog_key_pairs is None:
+        fed.catalog_key_pairs = await ensure_catalog_keys(fed.uow)
+    return fed.catalog_key_pairs
+
+
 def render_catalog_actor(
     iris: LocalIris, node_name: str, pairs: tuple[KeyPair, KeyPair]
 ) -> dict[str, Any]:
@@ -192,7 +200,7 @@ class CatalogSender(Sender):
 
     async def _private_pem(self, payload: Mapping[str, Any]) -> str:
         if self._catalog_pem is None:
-            rsa_pair, _ = await ensure_catalog_keys(self.fed.uow)
+            rsa_pair, _ = await catalog_keys(self.fed)
             self._catalog_pem = rsa_pair.private_pem
         return self._catalog_pem
 

@@ -53,12 +53,17 @@ class Federation:
     _orgs: dict[str, tuple[bool, float]] = field(default_factory=dict)
     _org_keys: dict[str, tuple[KeyPair, KeyPair]] = field(default_factory=dict)
     _instance_keys: tuple[KeyPair, KeyPair] | None = None
+    # The catalog's key pairs once read (federation/catalog.py catalog_keys): they do not
+    # change under a running process, and GET /catalog and every delivery want them.
+    catalog_key_pairs: tuple[KeyPair, KeyPair] | None = None
     _policy: DomainPolicy | None = None
     _policy_at: float = field(default=-1e18)
     # One refresh at a time: when a cached entry expires under load, the requests in flight
     # wait for one database read instead of each making its own (a burst of 64 reads every
-    # few seconds was the tail of the inbox's p99 on PostgreSQL).
-    _refresh: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # few seconds was the tail of the inbox's p99 on PostgreSQL). The policy has its lock;
+    # organisations are read once per handle, so a miss for one never queues behind another.
+    _policy_refresh: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _org_reads: dict[str, asyncio.Future[bool]] = field(default_factory=dict)
 
     async def start(self) -> None:
         """Load the instance actor's keys once, so signing GETs never touches the database."""
@@ -110,7 +115,7 @@ class Federation:
         policy = self._policy
         if policy is not None and self.clock.now() - self._policy_at <= POLICY_TTL:
             return policy
-        async with self._refresh:
+        async with self._policy_refresh:
             now = self.clock.now()
             policy = self._policy  # another request may have just read it
             if policy is None or now - self._policy_at > POLICY_TTL:
@@ -128,16 +133,26 @@ class Federation:
         known = self._orgs.get(handle)
         if known is not None and self.clock.now() - known[1] < ORG_CACHE_SECONDS:
             return known[0]
-        async with self._refresh:
+        pending = self._org_reads.get(handle)
+        if pending is not None:  # another request is reading this handle: share its answer
+            return await asyncio.shield(pending)
+        reading: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._org_reads[handle] = reading
+        try:
             now = self.clock.now()
-            known = self._orgs.get(handle)  # another request may have just read it
-            if known is not None and now - known[1] < ORG_CACHE_SECONDS:
-                return known[0]
             async with self.uow(readonly=True) as tx:
                 exists = await tx.organisations.get_by_handle(handle) is not None
             if len(self._orgs) > ORG_CACHE_SIZE:
                 self._orgs.clear()
             self._orgs[handle] = (exists, now)
+            reading.set_result(exists)
+        except BaseException as exc:
+            failure = exc if isinstance(exc, Exception) else RuntimeError(f"{handle}: read cut")
+            reading.set_exception(failure)
+            reading.exception()  # retrieved: no "never retrieved" warning without waiters
+            raise
+        finally:
+            del self._org_reads[handle]
         return exists
 
     async def log_incoming(self, entry: InboxEntry) -> bool:

@@ -212,7 +212,10 @@ async def store_remote_rating(
 async def remove_remote_rating(
     uow: UnitOfWorkFactory, clock: Clock, origin_iri: str, actor: str
 ) -> bool:
-    """The author's Delete of a rating we hold; False when none, ForbiddenError for others."""
+    """The author's Delete of a rating we hold; False when none, ForbiddenError for others.
+
+    The caller (the inbox's handle_delete) writes the tombstone, once per Delete.
+    """
     async with uow() as tx:
         existing = await tx.ratings.get_by_origin(origin_iri)
         if existing is None:
@@ -220,6 +223,5 @@ async def remove_remote_rating(
         if existing.author_iri != actor:
             raise ForbiddenError(f"{actor} is not the author of {origin_iri}")
         await tx.ratings.delete(existing.id)
-        await tx.tombstones.add(origin_iri, actor, clock.now())
         await tx.jobs.enqueue(recompute_job(clock.now()))
     return True

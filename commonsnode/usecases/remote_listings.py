@@ -52,9 +52,11 @@ async def store_remote_listing(
 async def remove_remote_listing(
     uow: UnitOfWorkFactory, clock: Clock, origin_iri: str, actor: str
 ) -> bool:
-    """The author deleted its listing: remove it and remember the IRI, so it stays deleted.
+    """The author deleted its listing: remove it. ForbiddenError when `actor` is not its
+    author; False when we did not hold it.
 
-    ForbiddenError when `actor` is not the listing's author. False when we did not hold it.
+    The caller remembers the IRI (a tombstone), once for whatever kind the Delete named:
+    federation/inbox/handlers/objects.py handle_delete.
     """
     async with uow() as tx:
         existing = await tx.listings.get_by_origin(origin_iri)
@@ -62,5 +64,4 @@ async def remove_remote_listing(
             if existing.provenance is None or existing.provenance.author_iri != actor:
                 raise ForbiddenError(f"{actor} is not the author of {origin_iri}")
             await tx.listings.delete(existing.id)
-        await tx.tombstones.add(origin_iri, actor, clock.now())
     return existing is not None

@@ -13,9 +13,9 @@ from federation.catalog import (
     catalog_followers,
     catalog_following,
     catalog_iri,
+    catalog_keys,
     catalog_outbox,
     catalog_settings,
-    ensure_catalog_keys,
     render_catalog_actor,
 )
 from federation.collections import collection, page
@@ -32,7 +32,7 @@ CATALOG_INBOX = "/catalog/inbox"
 async def actor(request: web.Request) -> web.StreamResponse:
     await require_fetch_access(request)
     fed = request.app[FED]
-    pairs = await ensure_catalog_keys(request.app[UOW])
+    pairs = await catalog_keys(fed)
     return activity_response(render_catalog_actor(fed.iris, fed.settings.node_name, pairs))
 
 

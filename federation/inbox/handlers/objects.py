@@ -21,6 +21,7 @@ from federation.inbox.handlers.rating_objects import RATINGS
 from federation.inbox.handlers.record_objects import DEPLOYMENTS, SUPPORT_OFFERS
 from federation.inbox.handlers.report_objects import COMMENTS, REPORTS
 from federation.inbox.object_kinds import ObjectKind
+from federation.inbox.signed_objects import prove_author
 from federation.iris import origin_of
 from federation.jsonld.loader import JsonLdRejected
 from federation.jsonld.normalise import normalise
@@ -82,8 +83,11 @@ def _ignored(inner: Any) -> bool:
 async def _keep(fed: Federation, incoming: Incoming) -> None:
     document = await _owned_object(fed, incoming)
     kind = kind_of(document)
-    if document is not None and kind is not None:
-        await kind.keep(fed, incoming, document)
+    if document is None or kind is None:
+        return
+    if kind.signed and not await prove_author(fed, document, incoming.actor):
+        return
+    await kind.keep(fed, incoming, document)
 
 
 async def handle_create(fed: Federation, incoming: Incoming) -> None:
@@ -113,7 +117,8 @@ async def handle_delete(fed: Federation, incoming: Incoming) -> None:
     """Delete of the actor, or of an object: what we hold goes, and only by its author.
 
     Either way the object's IRI is remembered, so a late or replayed Create cannot bring it
-    back; an object of another origin is refused by the actor handler.
+    back; an object of another origin is refused by the actor handler. The tombstone is
+    written here only: the kinds' `remove` leave it to this one place.
     """
     target = id_of(incoming.activity.get("object"))
     if target is None or target == incoming.actor or origin_of(target) != origin_of(incoming.actor):
