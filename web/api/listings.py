@@ -21,6 +21,7 @@ from commonsnode.usecases.listings import (
     update_listing,
     withdraw_listing,
 )
+from commonsnode.usecases.organisations import org_map
 from commonsnode.usecases.privacy import privacy_grade
 from commonsnode.usecases.ratings import rating_summary
 from commonsnode.usecases.records import listing_records
@@ -235,11 +236,6 @@ def _query(request: web.Request) -> ListingQuery:
     )
 
 
-async def _orgs(request: web.Request) -> dict[str, Organisation]:
-    async with request.app[UOW](readonly=True) as tx:
-        return {org.id: org for org in await tx.organisations.list_all()}
-
-
 def _page_json(request: web.Request, page: ListingPage | ToolPage) -> dict[str, Any]:
     body: dict[str, Any] = {
         "total": page.total,
@@ -258,7 +254,7 @@ def _page_json(request: web.Request, page: ListingPage | ToolPage) -> dict[str, 
 
 async def get_many(request: web.Request) -> web.Response:
     page = await search_catalog(request.app[UOW], _query(request))
-    orgs = await _orgs(request)
+    orgs = await org_map(request.app[UOW])
     items = [listing_json(request, x, orgs.get(x.org_id or "")) for x in page.listings]
     return web.json_response({"items": items, **_page_json(request, page)})
 
@@ -302,16 +298,17 @@ def tool_json(request: web.Request, tool: Tool, orgs: dict[str, Organisation]) -
 
 async def get_tools(request: web.Request) -> web.Response:
     page = await search_tools(request.app[UOW], _query(request))
-    orgs = await _orgs(request)
+    orgs = await org_map(request.app[UOW])
     items = [tool_json(request, tool, orgs) for tool in page.tools]
     return web.json_response({"items": items, **_page_json(request, page)})
 
 
 async def get_tool_one(request: web.Request) -> web.Response:
     tool = await get_tool(request.app[UOW], request.match_info["key"])
-    body = tool_json(request, tool, await _orgs(request))
+    orgs = await org_map(request.app[UOW])
+    body = tool_json(request, tool, orgs)
     found = await listing_records(request.app[UOW], [x.id for x in tool.listings])
-    body.update(await records_json(request, found))
+    body.update(records_json(request, found, orgs))
     return web.json_response(body)
 
 

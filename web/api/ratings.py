@@ -11,6 +11,7 @@ from commonsnode.errors import InvalidError
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.rating_aggregates import PRIOR_MEAN, PRIOR_WEIGHT, RatingSummary
 from commonsnode.model.ratings import Rating
+from commonsnode.usecases.organisations import org_map
 from commonsnode.usecases.ratings import list_ratings, rate_listing, withdraw_rating
 from federation.convert.ratings import rating_iri
 from web.api.auth import require_org
@@ -69,11 +70,6 @@ def rating_json(
     }
 
 
-async def _orgs(request: web.Request) -> dict[str, Organisation]:
-    async with request.app[UOW](readonly=True) as tx:
-        return {org.id: org for org in await tx.organisations.list_all()}
-
-
 async def post_rating(request: web.Request) -> web.Response:
     org = await require_org(request)
     body = await read_json_object(request)
@@ -103,7 +99,7 @@ async def get_ratings(request: web.Request) -> web.Response:
         int(limit_text),
         request.query.get("cursor") or None,
     )
-    orgs = await _orgs(request)
+    orgs = await org_map(request.app[UOW])
     body: dict[str, Any] = {"items": [rating_json(request, r, orgs) for r in page.ratings]}
     if page.next_cursor is not None:
         params = {k: v for k, v in request.query.items() if k != "cursor"}

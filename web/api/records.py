@@ -14,6 +14,7 @@ from aiohttp import web
 
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.records import Credit, ListingRecord, RecordKind
+from commonsnode.usecases.organisations import org_map
 from commonsnode.usecases.records import (
     ListingRecords,
     declare_deployment,
@@ -78,14 +79,10 @@ def credit_json(credit: Credit) -> dict[str, Any]:
     }
 
 
-async def _orgs(request: web.Request) -> dict[str, Organisation]:
-    async with request.app[UOW](readonly=True) as tx:
-        return {org.id: org for org in await tx.organisations.list_all()}
-
-
-async def records_json(request: web.Request, found: ListingRecords) -> dict[str, Any]:
+def records_json(
+    request: web.Request, found: ListingRecords, orgs: dict[str, Organisation]
+) -> dict[str, Any]:
     """The records section of a listing or tool body: credits, and who uses and supports it."""
-    orgs = await _orgs(request)
     return {
         "credits": [credit_json(c) for c in found.credits],
         "deployments": [record_json(request, r, orgs) for r in found.deployments],
@@ -135,7 +132,7 @@ def _get(kind: RecordKind) -> Any:
     async def get(request: web.Request) -> web.Response:
         found = await records_of_listing(request.app[UOW], listing_ref(request))
         records = found.deployments if kind == "deployment" else found.support_offers
-        orgs = await _orgs(request)
+        orgs = await org_map(request.app[UOW])
         items = [record_json(request, r, orgs) for r in records]
         return web.json_response({"items": items, "total": len(items)})
 

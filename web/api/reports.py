@@ -10,7 +10,9 @@ from aiohttp import web
 
 from commonsnode.errors import InvalidError, NotFoundError
 from commonsnode.model.flags import FLAG_DECISIONS, Flag, decide
+from commonsnode.model.organisations import Organisation
 from commonsnode.model.reports import ExperienceReport, facts_values
+from commonsnode.usecases.organisations import org_map
 from commonsnode.usecases.reports import (
     ReportView,
     delete_report,
@@ -61,16 +63,17 @@ def report_json(
     }
 
 
-async def _author(request: web.Request, report: ExperienceReport) -> str | None:
-    if report.org_id is None:
-        return None
-    async with request.app[UOW](readonly=True) as tx:
-        org = await tx.organisations.get_by_id(report.org_id)
+def _author(
+    request: web.Request, report: ExperienceReport, orgs: dict[str, Organisation]
+) -> str | None:
+    org = orgs.get(report.org_id) if report.org_id is not None else None
     return None if org is None else request.app[FED].iris.org(org.handle)
 
 
-async def _view_json(request: web.Request, view: ReportView) -> dict[str, Any]:
-    body = report_json(request, view.report, view.helpful, await _author(request, view.report))
+def _view_json(
+    request: web.Request, view: ReportView, orgs: dict[str, Organisation]
+) -> dict[str, Any]:
+    body = report_json(request, view.report, view.helpful, _author(request, view.report, orgs))
     body["comments"] = [
         {
             "iri": c.iri,
@@ -109,7 +112,8 @@ async def get_reports(request: web.Request) -> web.Response:
     views = await list_reports(
         request.app[UOW], listing_ref(request), limit, request.query.get("cursor") or None
     )
-    items = [await _view_json(request, v) for v in views]
+    orgs = await org_map(request.app[UOW])
+    items = [_view_json(request, v, orgs) for v in views]
     return web.json_response(
         {"items": items, "next": views[-1].report.id if len(views) == limit else None}
     )
@@ -117,7 +121,7 @@ async def get_reports(request: web.Request) -> web.Response:
 
 async def get_one(request: web.Request) -> web.Response:
     view = await get_report(request.app[UOW], request.match_info["id"])
-    return web.json_response(await _view_json(request, view))
+    return web.json_response(_view_json(request, view, await org_map(request.app[UOW])))
 
 
 async def patch_one(request: web.Request) -> web.Response:
@@ -127,7 +131,7 @@ async def patch_one(request: web.Request) -> web.Response:
         request.app[UOW], request.app[CLOCK], org, request.match_info["id"], body
     )
     view = await get_report(request.app[UOW], report.id)
-    return web.json_response(await _view_json(request, view))
+    return web.json_response(_view_json(request, view, await org_map(request.app[UOW])))
 
 
 async def delete_one(request: web.Request) -> web.Response:
