@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
+from commonsnode.model.dates import iso_timestamp
 from commonsnode.model.listings import ListingPage, ListingQuery, Tool, ToolListing, ToolPage
 from commonsnode.model.organisations import Organisation
 from commonsnode.publiccode import Finding
@@ -44,12 +44,6 @@ FILTERS = (
     "country",
     "privacy",
 )
-
-
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
@@ -109,12 +103,12 @@ def listing_json(
             "origin": origin.origin_iri,
             "author": origin.author_iri,
             "node": origin.node_host,
-            "received_at": _iso(origin.received_at),
+            "received_at": iso_timestamp(origin.received_at),
             "via": origin.via_iri,
         },
-        "published": _iso(listing.published_at),
-        "updated": _iso(listing.updated_at),
-        "withdrawn": _iso(listing.withdrawn_at),
+        "published": iso_timestamp(listing.published_at),
+        "updated": iso_timestamp(listing.updated_at),
+        "withdrawn": iso_timestamp(listing.withdrawn_at),
     }
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
+from commonsnode.model.dates import iso_timestamp
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.rating_aggregates import PRIOR_MEAN, PRIOR_WEIGHT, RatingSummary
 from commonsnode.model.ratings import Rating
@@ -19,10 +19,6 @@ from web.api.body import read_json_object, reject_unknown
 from web.keys import CLOCK, FED, UOW
 
 PAGE = 20
-
-
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
 
 def summary_json(summary: RatingSummary, local_host: str) -> dict[str, Any]:
@@ -65,8 +61,8 @@ def rating_json(
         "via": rating.via_iri,
         "scores": dict(rating.scores),
         "text": rating.text,
-        "created": _iso(rating.created_at),
-        "updated": _iso(rating.updated_at),
+        "created": iso_timestamp(rating.created_at),
+        "updated": iso_timestamp(rating.updated_at),
     }
 
 

@@ -7,11 +7,11 @@ every record this node knows (local and federated), each with its source.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
+from commonsnode.model.dates import iso_timestamp
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.records import Credit, ListingRecord, RecordKind
 from commonsnode.usecases.organisations import org_map
@@ -31,10 +31,6 @@ from web.keys import CLOCK, FED, UOW
 DEPLOYMENT_FIELDS = {"since", "purpose", "scale", "notes"}
 OFFER_FIELDS = {"services", "regions", "languages", "contact_url", "price_hint"}
 _PATH = {"deployment": "deployments", "support": "support-offers"}
-
-
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
 
 def record_json(
@@ -61,11 +57,11 @@ def record_json(
             # Declared by the organisation itself: its own token here, its own proof remotely.
             "declared_by": "itself",
             "signed": True,
-            "received_at": _iso(origin.received_at) if origin else None,
+            "received_at": iso_timestamp(origin.received_at) if origin else None,
             "via": origin.via_iri if origin else None,
         },
-        "declared": _iso(record.declared_at),
-        "updated": _iso(record.updated_at),
+        "declared": iso_timestamp(record.declared_at),
+        "updated": iso_timestamp(record.updated_at),
     }
 
 

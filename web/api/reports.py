@@ -3,12 +3,12 @@ helpful; plus flags (abuse reports) and the operator's moderation queue."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from commonsnode.errors import InvalidError, NotFoundError
+from commonsnode.model.dates import iso_timestamp
 from commonsnode.model.flags import FLAG_DECISIONS, Flag, decide
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.reports import ExperienceReport, facts_values
@@ -33,12 +33,6 @@ MAX_PAGE = 100
 FLAG_STATES = ("open", "resolved", "dismissed")
 
 
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
-
-
 def report_json(
     request: web.Request, report: ExperienceReport, helpful: int = 0, author: str | None = None
 ) -> dict[str, Any]:
@@ -58,8 +52,8 @@ def report_json(
         "narrative_html": narrative_html(report),
         **facts_values(report.facts),
         "helpful": helpful,
-        "published": _iso(report.published_at),
-        "updated": _iso(report.updated_at),
+        "published": iso_timestamp(report.published_at),
+        "updated": iso_timestamp(report.updated_at),
     }
 
 
@@ -79,7 +73,7 @@ def _view_json(
             "iri": c.iri,
             "author": c.author_iri,
             "content_html": c.content_html,
-            "published": _iso(c.published_at),
+            "published": iso_timestamp(c.published_at),
         }
         for c in view.comments
     ]
@@ -160,9 +154,9 @@ def flag_json(flag: Flag) -> dict[str, Any]:
         "objects": list(flag.object_iris),
         "reason": flag.reason,
         "state": flag.state,
-        "created": _iso(flag.created_at),
+        "created": iso_timestamp(flag.created_at),
         "activity": flag.activity_iri,
-        "decided": _iso(flag.decided_at),
+        "decided": iso_timestamp(flag.decided_at),
         "note": flag.note,
     }
 
