@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commonsnode.model.contracts import Verifier
+from commonsnode.usecases.contracts import Verifiers
 from federation.integrity import sign_as
 from federation.iris import origin_of
 from federation.keys import UnsupportedKeyError, load_public_key
@@ -85,6 +86,15 @@ async def contract_verifier(
         return True
 
     return verify
+
+
+def contract_verifiers(fed: Federation) -> Verifiers:
+    """The use-cases' Verifiers: one contract_verifier per contract, for the web and the inbox."""
+
+    async def build(parties: Sequence[str], methods: Sequence[str]) -> Verifier:
+        return await contract_verifier(fed, parties, methods)
+
+    return build
 
 
 async def sign_contract_document(

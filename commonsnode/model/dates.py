@@ -48,3 +48,11 @@ def iso_instant(moment: float) -> str:
 def iso_day_start(day: date) -> str:
     """A calendar date as the date-time of its start in UTC (OCDS wants date-times)."""
     return f"{day.isoformat()}T00:00:00Z"
+
+
+def iso_timestamp(moment: float | None) -> str | None:
+    """Seconds since the epoch as ISO 8601 UTC keeping sub-seconds (the API's `…Z` stamps),
+    or None; unlike iso_instant it does not round, so stored order survives the round trip."""
+    if moment is None:
+        return None
+    return datetime.fromtimestamp(moment, UTC).isoformat().replace("+00:00", "Z")

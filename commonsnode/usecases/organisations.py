@@ -134,3 +134,9 @@ async def update_profile(
         )
         await tx.organisations.update(updated)
     return updated
+
+
+async def org_map(uow: UnitOfWorkFactory) -> dict[str, Organisation]:
+    """Every organisation by id, read once per request so pages and bodies can name them."""
+    async with uow(readonly=True) as tx:
+        return {org.id: org for org in await tx.organisations.list_all()}

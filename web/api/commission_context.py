@@ -3,17 +3,16 @@ recipient resolution and the proof verifier."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
-from commonsnode.model.contracts import Party, Verifier
+from commonsnode.model.contracts import Party
 from commonsnode.model.organisations import Organisation
 from commonsnode.usecases.contracts import CommissionSettings, Verifiers
 from federation.commission_recipients import remote_recipient
-from federation.commissions import CommissionIris, contract_verifier
+from federation.commissions import CommissionIris, contract_verifiers
 from web.api.auth import require_org
 from web.keys import CONFIG, FED, UOW
 
@@ -40,16 +39,8 @@ def base(request: web.Request) -> str:
     return request.app[CONFIG].origin
 
 
-def iris(request: web.Request) -> CommissionIris:
-    return commission_iris(request.app)
-
-
 def commission_iris(app: web.Application) -> CommissionIris:
     return CommissionIris(app[CONFIG].origin)
-
-
-def settings(request: web.Request) -> CommissionSettings:
-    return settings_of(request.app)
 
 
 def settings_of(app: web.Application) -> CommissionSettings:
@@ -71,12 +62,7 @@ def verifiers(request: web.Request) -> Verifiers:
 
 def verifiers_of(app: web.Application) -> Verifiers:
     """Builds the proof verifier for a contract's parties (their keys, fetched if remote)."""
-    fed = app[FED]
-
-    async def build(parties: Sequence[str], methods: Sequence[str]) -> Verifier:
-        return await contract_verifier(fed, parties, methods)
-
-    return build
+    return contract_verifiers(app[FED])
 
 
 async def resolve_recipients(app: web.Application, values: Any) -> list[str]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
+from commonsnode.model.dates import iso_timestamp
 from commonsnode.model.listings import ListingPage, ListingQuery, Tool, ToolListing, ToolPage
 from commonsnode.model.organisations import Organisation
 from commonsnode.publiccode import Finding
@@ -21,6 +21,7 @@ from commonsnode.usecases.listings import (
     update_listing,
     withdraw_listing,
 )
+from commonsnode.usecases.organisations import org_map
 from commonsnode.usecases.privacy import privacy_grade
 from commonsnode.usecases.ratings import rating_summary
 from commonsnode.usecases.records import listing_records
@@ -43,12 +44,6 @@ FILTERS = (
     "country",
     "privacy",
 )
-
-
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
@@ -108,12 +103,12 @@ def listing_json(
             "origin": origin.origin_iri,
             "author": origin.author_iri,
             "node": origin.node_host,
-            "received_at": _iso(origin.received_at),
+            "received_at": iso_timestamp(origin.received_at),
             "via": origin.via_iri,
         },
-        "published": _iso(listing.published_at),
-        "updated": _iso(listing.updated_at),
-        "withdrawn": _iso(listing.withdrawn_at),
+        "published": iso_timestamp(listing.published_at),
+        "updated": iso_timestamp(listing.updated_at),
+        "withdrawn": iso_timestamp(listing.withdrawn_at),
     }
 
 
@@ -235,11 +230,6 @@ def _query(request: web.Request) -> ListingQuery:
     )
 
 
-async def _orgs(request: web.Request) -> dict[str, Organisation]:
-    async with request.app[UOW](readonly=True) as tx:
-        return {org.id: org for org in await tx.organisations.list_all()}
-
-
 def _page_json(request: web.Request, page: ListingPage | ToolPage) -> dict[str, Any]:
     body: dict[str, Any] = {
         "total": page.total,
@@ -258,7 +248,7 @@ def _page_json(request: web.Request, page: ListingPage | ToolPage) -> dict[str, 
 
 async def get_many(request: web.Request) -> web.Response:
     page = await search_catalog(request.app[UOW], _query(request))
-    orgs = await _orgs(request)
+    orgs = await org_map(request.app[UOW])
     items = [listing_json(request, x, orgs.get(x.org_id or "")) for x in page.listings]
     return web.json_response({"items": items, **_page_json(request, page)})
 
@@ -302,16 +292,17 @@ def tool_json(request: web.Request, tool: Tool, orgs: dict[str, Organisation]) -
 
 async def get_tools(request: web.Request) -> web.Response:
     page = await search_tools(request.app[UOW], _query(request))
-    orgs = await _orgs(request)
+    orgs = await org_map(request.app[UOW])
     items = [tool_json(request, tool, orgs) for tool in page.tools]
     return web.json_response({"items": items, **_page_json(request, page)})
 
 
 async def get_tool_one(request: web.Request) -> web.Response:
     tool = await get_tool(request.app[UOW], request.match_info["key"])
-    body = tool_json(request, tool, await _orgs(request))
+    orgs = await org_map(request.app[UOW])
+    body = tool_json(request, tool, orgs)
     found = await listing_records(request.app[UOW], [x.id for x in tool.listings])
-    body.update(await records_json(request, found))
+    body.update(records_json(request, found, orgs))
     return web.json_response(body)
 
 

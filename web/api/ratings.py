@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
+from commonsnode.model.dates import iso_timestamp
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.rating_aggregates import PRIOR_MEAN, PRIOR_WEIGHT, RatingSummary
 from commonsnode.model.ratings import Rating
+from commonsnode.usecases.organisations import org_map
 from commonsnode.usecases.ratings import list_ratings, rate_listing, withdraw_rating
 from federation.convert.ratings import rating_iri
 from web.api.auth import require_org
@@ -18,10 +19,6 @@ from web.api.body import read_json_object, reject_unknown
 from web.keys import CLOCK, FED, UOW
 
 PAGE = 20
-
-
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
 
 def summary_json(summary: RatingSummary, local_host: str) -> dict[str, Any]:
@@ -64,14 +61,9 @@ def rating_json(
         "via": rating.via_iri,
         "scores": dict(rating.scores),
         "text": rating.text,
-        "created": _iso(rating.created_at),
-        "updated": _iso(rating.updated_at),
+        "created": iso_timestamp(rating.created_at),
+        "updated": iso_timestamp(rating.updated_at),
     }
-
-
-async def _orgs(request: web.Request) -> dict[str, Organisation]:
-    async with request.app[UOW](readonly=True) as tx:
-        return {org.id: org for org in await tx.organisations.list_all()}
 
 
 async def post_rating(request: web.Request) -> web.Response:
@@ -103,7 +95,7 @@ async def get_ratings(request: web.Request) -> web.Response:
         int(limit_text),
         request.query.get("cursor") or None,
     )
-    orgs = await _orgs(request)
+    orgs = await org_map(request.app[UOW])
     body: dict[str, Any] = {"items": [rating_json(request, r, orgs) for r in page.ratings]}
     if page.next_cursor is not None:
         params = {k: v for k, v in request.query.items() if k != "cursor"}

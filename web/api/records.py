@@ -7,13 +7,14 @@ every record this node knows (local and federated), each with its source.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
+from commonsnode.model.dates import iso_timestamp
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.records import Credit, ListingRecord, RecordKind
+from commonsnode.usecases.organisations import org_map
 from commonsnode.usecases.records import (
     ListingRecords,
     declare_deployment,
@@ -30,10 +31,6 @@ from web.keys import CLOCK, FED, UOW
 DEPLOYMENT_FIELDS = {"since", "purpose", "scale", "notes"}
 OFFER_FIELDS = {"services", "regions", "languages", "contact_url", "price_hint"}
 _PATH = {"deployment": "deployments", "support": "support-offers"}
-
-
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
 
 def record_json(
@@ -60,11 +57,11 @@ def record_json(
             # Declared by the organisation itself: its own token here, its own proof remotely.
             "declared_by": "itself",
             "signed": True,
-            "received_at": _iso(origin.received_at) if origin else None,
+            "received_at": iso_timestamp(origin.received_at) if origin else None,
             "via": origin.via_iri if origin else None,
         },
-        "declared": _iso(record.declared_at),
-        "updated": _iso(record.updated_at),
+        "declared": iso_timestamp(record.declared_at),
+        "updated": iso_timestamp(record.updated_at),
     }
 
 
@@ -78,14 +75,10 @@ def credit_json(credit: Credit) -> dict[str, Any]:
     }
 
 
-async def _orgs(request: web.Request) -> dict[str, Organisation]:
-    async with request.app[UOW](readonly=True) as tx:
-        return {org.id: org for org in await tx.organisations.list_all()}
-
-
-async def records_json(request: web.Request, found: ListingRecords) -> dict[str, Any]:
+def records_json(
+    request: web.Request, found: ListingRecords, orgs: dict[str, Organisation]
+) -> dict[str, Any]:
     """The records section of a listing or tool body: credits, and who uses and supports it."""
-    orgs = await _orgs(request)
     return {
         "credits": [credit_json(c) for c in found.credits],
         "deployments": [record_json(request, r, orgs) for r in found.deployments],
@@ -135,7 +128,7 @@ def _get(kind: RecordKind) -> Any:
     async def get(request: web.Request) -> web.Response:
         found = await records_of_listing(request.app[UOW], listing_ref(request))
         records = found.deployments if kind == "deployment" else found.support_offers
-        orgs = await _orgs(request)
+        orgs = await org_map(request.app[UOW])
         items = [record_json(request, r, orgs) for r in records]
         return web.json_response({"items": items, "total": len(items)})
 

@@ -3,14 +3,16 @@ helpful; plus flags (abuse reports) and the operator's moderation queue."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from commonsnode.errors import InvalidError, NotFoundError
+from commonsnode.model.dates import iso_timestamp
 from commonsnode.model.flags import FLAG_DECISIONS, Flag, decide
+from commonsnode.model.organisations import Organisation
 from commonsnode.model.reports import ExperienceReport, facts_values
+from commonsnode.usecases.organisations import org_map
 from commonsnode.usecases.reports import (
     ReportView,
     delete_report,
@@ -29,12 +31,6 @@ from web.keys import CLOCK, FED, UOW
 PAGE = 20
 MAX_PAGE = 100
 FLAG_STATES = ("open", "resolved", "dismissed")
-
-
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
 
 def report_json(
@@ -56,27 +52,28 @@ def report_json(
         "narrative_html": narrative_html(report),
         **facts_values(report.facts),
         "helpful": helpful,
-        "published": _iso(report.published_at),
-        "updated": _iso(report.updated_at),
+        "published": iso_timestamp(report.published_at),
+        "updated": iso_timestamp(report.updated_at),
     }
 
 
-async def _author(request: web.Request, report: ExperienceReport) -> str | None:
-    if report.org_id is None:
-        return None
-    async with request.app[UOW](readonly=True) as tx:
-        org = await tx.organisations.get_by_id(report.org_id)
+def _author(
+    request: web.Request, report: ExperienceReport, orgs: dict[str, Organisation]
+) -> str | None:
+    org = orgs.get(report.org_id) if report.org_id is not None else None
     return None if org is None else request.app[FED].iris.org(org.handle)
 
 
-async def _view_json(request: web.Request, view: ReportView) -> dict[str, Any]:
-    body = report_json(request, view.report, view.helpful, await _author(request, view.report))
+def _view_json(
+    request: web.Request, view: ReportView, orgs: dict[str, Organisation]
+) -> dict[str, Any]:
+    body = report_json(request, view.report, view.helpful, _author(request, view.report, orgs))
     body["comments"] = [
         {
             "iri": c.iri,
             "author": c.author_iri,
             "content_html": c.content_html,
-            "published": _iso(c.published_at),
+            "published": iso_timestamp(c.published_at),
         }
         for c in view.comments
     ]
@@ -109,7 +106,8 @@ async def get_reports(request: web.Request) -> web.Response:
     views = await list_reports(
         request.app[UOW], listing_ref(request), limit, request.query.get("cursor") or None
     )
-    items = [await _view_json(request, v) for v in views]
+    orgs = await org_map(request.app[UOW])
+    items = [_view_json(request, v, orgs) for v in views]
     return web.json_response(
         {"items": items, "next": views[-1].report.id if len(views) == limit else None}
     )
@@ -117,7 +115,7 @@ async def get_reports(request: web.Request) -> web.Response:
 
 async def get_one(request: web.Request) -> web.Response:
     view = await get_report(request.app[UOW], request.match_info["id"])
-    return web.json_response(await _view_json(request, view))
+    return web.json_response(_view_json(request, view, await org_map(request.app[UOW])))
 
 
 async def patch_one(request: web.Request) -> web.Response:
@@ -127,7 +125,7 @@ async def patch_one(request: web.Request) -> web.Response:
         request.app[UOW], request.app[CLOCK], org, request.match_info["id"], body
     )
     view = await get_report(request.app[UOW], report.id)
-    return web.json_response(await _view_json(request, view))
+    return web.json_response(_view_json(request, view, await org_map(request.app[UOW])))
 
 
 async def delete_one(request: web.Request) -> web.Response:
@@ -156,9 +154,9 @@ def flag_json(flag: Flag) -> dict[str, Any]:
         "objects": list(flag.object_iris),
         "reason": flag.reason,
         "state": flag.state,
-        "created": _iso(flag.created_at),
+        "created": iso_timestamp(flag.created_at),
         "activity": flag.activity_iri,
-        "decided": _iso(flag.decided_at),
+        "decided": iso_timestamp(flag.decided_at),
         "note": flag.note,
     }
 

@@ -10,6 +10,7 @@ from commonsnode.errors import InvalidError, NotFoundError
 from commonsnode.model.listings import FACETS, ListingPage, ListingQuery, ToolListing
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.privacy_rubric import FACET_VALUES as PRIVACY_FACETS
+from commonsnode.usecases.organisations import org_map
 from commonsnode.usecases.records import listing_records
 from commonsnode.usecases.search import get_tool, search_catalog
 from web.keys import CONFIG, FED, UOW
@@ -72,11 +73,6 @@ def _filters(request: web.Request) -> dict[str, str]:
 def _page_number(request: web.Request) -> int:
     raw = request.query.get("page", "")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
-
-
-async def _orgs(request: web.Request) -> dict[str, Organisation]:
-    async with request.app[UOW](readonly=True) as tx:
-        return {org.id: org for org in await tx.organisations.list_all()}
 
 
 def result_item(listing: ToolListing, org: Organisation | None, local_host: str) -> str:
@@ -180,7 +176,7 @@ async def catalog_search(request: web.Request) -> web.Response:
             f'<p role="alert">The search could not run: {escape(str(exc))}</p>'
         )
         return page(title, body, node_name=config.node.name, status=400)
-    orgs = await _orgs(request)
+    orgs = await org_map(request.app[UOW])
     total = f"{result.total}" if result.exact else f"more than {result.total}"
     noun = "tool listing" if result.total == 1 and result.exact else "tool listings"
     summary = f"{total} {noun}" + (f" matching “{q}”" if q else "")
@@ -239,7 +235,7 @@ async def tool_page(request: web.Request) -> web.Response:
         tool = await get_tool(request.app[UOW], key)
     except (NotFoundError, InvalidError):
         return not_found(request, f"No published listing of {key}.")
-    orgs = await _orgs(request)
+    orgs = await org_map(request.app[UOW])
     ratings = await load_ratings(request, tool.listings, host)
     first = tool.listings[0].facts
     text = first.text()
@@ -300,11 +296,11 @@ async def tool_page(request: web.Request) -> web.Response:
         + f"<h2>Who uses it</h2>{used_html}"
         f'<h2>Listings</h2><ul class="plain">{"".join(listing_items)}</ul>'
         + recent_ratings_html(ratings, orgs)
-        + await reports_section(request, tool)
+        + await reports_section(request, tool, orgs)
     )
     records = await listing_records(request.app[UOW], [x.id for x in tool.listings])
     body += tool_sections.record_sections(tool, records, orgs, host)
-    body += await privacy_section(request, tool)
+    body += await privacy_section(request, tool, orgs)
     return page(first.name, body, node_name=config.node.name)
 
 

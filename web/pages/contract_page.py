@@ -18,7 +18,6 @@ from commonsnode.errors import DomainError, ForbiddenError, NotFoundError
 from commonsnode.model.contracts import (
     Contract,
     Verifier,
-    in_force,
     payment_schedule,
     signature_report,
 )
@@ -81,7 +80,7 @@ def _signatures(local_id: str, contract: Contract, verify: Verifier, actor: str)
         rows.append([escape(party.name), role, escape(signed), verifies])
     force = (
         '<p class="ok">In force: both parties signed and both signatures verify.</p>'
-        if in_force(contract, verify)
+        if all(report.values())  # the report above already checked both proofs
         else "<p>Not in force: it needs both parties' signatures, and both must verify.</p>"
     )
     button = ""

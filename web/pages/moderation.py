@@ -8,9 +8,6 @@ cross-site requests too, a POST whose Origin (or Sec-Fetch-Site) is another site
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import UTC, datetime
 from html import escape
 
 from aiohttp import web
@@ -19,6 +16,8 @@ from commonsnode.errors import DomainError
 from commonsnode.model.flags import FLAG_DECISIONS, decide
 from commonsnode.usecases.organisations import TokenHolder, holder_of_token
 from web.keys import CONFIG, FED, UOW
+from web.pages.browser_auth import credential, refuse_cross_site
+from web.pages.commission_parts import when
 from web.pages.layout import href, page
 from web.pages.parts import external_link
 
@@ -26,21 +25,8 @@ STATES = ("open", "resolved", "dismissed")
 SHOWN = 100
 
 
-def _token(request: web.Request) -> str | None:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer":
-        return value.strip() or None
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return decoded.partition(":")[2] or None
-    return None
-
-
 async def _operator(request: web.Request) -> TokenHolder:
-    token = _token(request)
+    token = credential(request)
     holder = await holder_of_token(request.app[UOW], token) if token else None
     if holder is None:
         raise web.HTTPUnauthorized(
@@ -50,19 +36,6 @@ async def _operator(request: web.Request) -> TokenHolder:
     if not holder.operator:
         raise web.HTTPForbidden(text="this needs an operator token")
     return holder
-
-
-def _same_site(request: web.Request) -> bool:
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != "null":
-        return origin.rstrip("/") == request.app[FED].iris.origin
-    return request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
-
-
-def _when(timestamp: float | None) -> str:
-    if timestamp is None:
-        return ""
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _decision_form(flag_id: str) -> str:
@@ -98,9 +71,9 @@ async def queue_page(request: web.Request) -> web.Response:
         rows = (
             ("Flagged by", external_link(flag.reporter_iri, flag.reporter_iri)),
             ("From", "this node" if flag.source == "local" else "another node"),
-            ("Received", escape(_when(flag.created_at))),
+            ("Received", escape(when(flag.created_at))),
             ("Reason", escape(flag.reason or "(none given)")),
-            ("Decided", escape(_when(flag.decided_at))),
+            ("Decided", escape(when(flag.decided_at))),
             ("Note", escape(flag.note)),
         )
         facts = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows if value)
@@ -125,8 +98,7 @@ async def queue_page(request: web.Request) -> web.Response:
 async def decide_page(request: web.Request) -> web.Response:
     """The form's POST: decide the flag, then back to the queue (303)."""
     await _operator(request)
-    if not _same_site(request):
-        raise web.HTTPForbidden(text="cross-site form posts are refused")
+    refuse_cross_site(request)
     form = await request.post()
     decision = str(form.get("decision", ""))
     note = str(form.get("note", ""))[:2000]

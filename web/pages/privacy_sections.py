@@ -7,6 +7,7 @@ from html import escape
 from aiohttp import web
 
 from commonsnode.model.listings import Tool
+from commonsnode.model.organisations import Organisation
 from commonsnode.model.privacy_rubric import CRITERIA_BY_ID, RubricAnswer
 from commonsnode.usecases.privacy import PrivacyRating, privacy_of_tool
 from web.keys import CLOCK, FED, UOW
@@ -92,11 +93,9 @@ def privacy_html(rating: PrivacyRating, names: dict[str, tuple[str, str]]) -> st
     )
 
 
-async def privacy_section(request: web.Request, tool: Tool) -> str:
+async def privacy_section(request: web.Request, tool: Tool, orgs: dict[str, Organisation]) -> str:
     """The tool page's privacy section, graded now from the stored answers."""
     iris = request.app[FED].iris
     rating = await privacy_of_tool(request.app[UOW], request.app[CLOCK], tool.key, iris.org)
-    async with request.app[UOW](readonly=True) as tx:
-        orgs = await tx.organisations.list_all() if rating.answers else []
-    names = {iris.org(org.handle): (org.handle, org.name) for org in orgs}
+    names = {iris.org(org.handle): (org.handle, org.name) for org in orgs.values()}
     return privacy_html(rating, names)

@@ -7,6 +7,7 @@ from html import escape
 from aiohttp import web
 
 from commonsnode.model.listings import Tool, ToolListing
+from commonsnode.model.organisations import Organisation
 from commonsnode.usecases.reports import ReportView, reports_about
 from federation.convert.reports import OUTCOME_LABELS
 from web.keys import UOW
@@ -45,18 +46,18 @@ def report_item(view: ReportView, local_names: dict[str, str]) -> str:
     )
 
 
-async def reports_section(request: web.Request, tool: Tool) -> str:
+async def reports_section(request: web.Request, tool: Tool, orgs: dict[str, Organisation]) -> str:
     """The `Experience reports` section of a tool page (an h2 and a list, or a short note)."""
-    return await reports_of(request, list(tool.listings), "tool")
+    return await reports_of(request, list(tool.listings), "tool", orgs)
 
 
-async def reports_of(request: web.Request, listings: list[ToolListing], what: str) -> str:
+async def reports_of(
+    request: web.Request, listings: list[ToolListing], what: str, orgs: dict[str, Organisation]
+) -> str:
     """The `Experience reports` section about these listings (a tool's, or one `listing`)."""
     views = await reports_about(request.app[UOW], listings, SHOWN)
     if not views:
         return f"<h2>Experience reports</h2><p>No organisation has reported on this {what} yet.</p>"
-    async with request.app[UOW](readonly=True) as tx:
-        orgs = await tx.organisations.list_all()
-    names = {org.id: org.name for org in orgs}
+    names = {org.id: org.name for org in orgs.values()}
     items = "".join(report_item(view, names) for view in views)
     return f'<h2>Experience reports</h2><ul class="plain">{items}</ul>'

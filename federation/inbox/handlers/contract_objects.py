@@ -9,17 +9,16 @@ that is not about a commission contract goes on to the generic object handlers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from commonsnode.errors import DomainError
 from commonsnode.ids import new_id
-from commonsnode.model.contracts import Verifier
-from commonsnode.usecases.contracts import Verifiers, act_on_contract, sign_contract
+from commonsnode.usecases.contracts import act_on_contract, sign_contract
 from commonsnode.usecases.payments import record_payment
 from commonsnode.usecases.remote_contracts import credit_completed, receive_contract
 from federation.commission_delivery import REQUEST_LINK
-from federation.commissions import contract_verifier
+from federation.commissions import contract_verifiers
 from federation.contract_delivery import (
     CONTRACT_LINK,
     CONTRACT_TYPE,
@@ -38,13 +37,6 @@ from federation.resolve import ResolveError, resolve_actor
 from federation.runtime import Federation
 
 log = logging.getLogger("commonsnode.inbox")
-
-
-def verifiers(fed: Federation) -> Verifiers:
-    async def build(parties: Sequence[str], methods: Sequence[str]) -> Verifier:
-        return await contract_verifier(fed, parties, methods)
-
-    return build
 
 
 def _inner(incoming: Incoming, type_: str) -> dict[str, Any] | None:
@@ -87,7 +79,7 @@ async def _receive_contract(fed: Federation, incoming: Incoming, inner: dict[str
         await receive_contract(
             fed.uow,
             fed.clock,
-            verifiers(fed),
+            contract_verifiers(fed),
             incoming.actor,
             doc,
             proofs,
@@ -116,14 +108,16 @@ async def _apply(fed: Federation, incoming: Incoming, inner: dict[str, Any]) -> 
             proof = inner.get("proof")
             if not isinstance(proof, dict):
                 raise HandlerError("a signature Update carries the party's proof")
-            await sign_contract(fed.uow, fed.clock, verifiers(fed), local, incoming.actor, proof)
+            await sign_contract(
+                fed.uow, fed.clock, contract_verifiers(fed), local, incoming.actor, proof
+            )
         else:
             milestone = inner.get("milestone")
             reason = inner.get("reason")
             await act_on_contract(
                 fed.uow,
                 fed.clock,
-                verifiers(fed),
+                contract_verifiers(fed),
                 local,
                 incoming.actor,
                 str(action),
@@ -218,7 +212,7 @@ async def handle_add(fed: Federation, incoming: Incoming) -> None:
             raise HandlerError(f"credit: cannot fetch party {party}: {exc}") from exc
     try:
         await credit_completed(
-            fed.uow, fed.clock, verifiers(fed), incoming.actor, doc, proofs, listing_id
+            fed.uow, fed.clock, contract_verifiers(fed), incoming.actor, doc, proofs, listing_id
         )
     except DomainError as exc:
         raise HandlerError(f"credit for {listing} refused: {exc}") from exc
