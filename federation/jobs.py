@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from commonsnode.credit_events import CREDIT_EVENT_JOB
 from commonsnode.events import LISTING_EVENT_JOB
 from commonsnode.jobs import Job
 from commonsnode.rating_events import RATING_EVENT_JOB
@@ -19,6 +20,7 @@ from federation.catalog import (
     CatalogSender,
     CatalogSettings,
 )
+from federation.credits import handle_credit_event
 from federation.delivery.fanout import handle_fanout
 from federation.delivery.send import Sender
 from federation.inbox.dispatch import Dispatcher, Incoming
@@ -26,6 +28,7 @@ from federation.inbox.handlers import (
     actors,
     announce,
     contract_objects,
+    credit_objects,
     objects,
     offers,
     public_request_objects,
@@ -62,7 +65,10 @@ def dispatcher(fed: Federation, settings: CatalogSettings | None = None) -> Disp
     registry.register("Add", contract_objects.handle_add)
     registry.register("Undo", reactions.undo_with_likes(catalog.handle_undo))
     registry.register(
-        "Announce", public_request_objects.announce_with_public_requests(handle_announce)
+        "Announce",
+        credit_objects.announce_with_credits(
+            public_request_objects.announce_with_public_requests(handle_announce)
+        ),
     )
     registry.register(
         "Create",
@@ -124,6 +130,9 @@ def register_jobs(
         RATING_EVENT_JOB, partial(handle_rating_event, fed), retry=INBOX_RETRY, timeout=120.0
     )
     registry.register(RECORD_EVENT_JOB, partial(handle_record_event, fed), retry=INBOX_RETRY)
+    registry.register(
+        CREDIT_EVENT_JOB, partial(handle_credit_event, fed), retry=INBOX_RETRY, timeout=120.0
+    )
     registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)
     registry.register(CATALOG_FANOUT_JOB, catalog_fanout, retry=INBOX_RETRY, timeout=300.0)
     registry.register(

@@ -4,7 +4,8 @@
 The contract names its listing by IRI (the same on every node); credits are kept per local
 listing id, so the IRI is turned into the id this node stores the listing under: one of our own
 listings by our IRI, a federated copy by its origin IRI. A contract about a listing this node
-does not hold credits nothing here.
+does not hold credits nothing here. A credit to one of our own listings is also written as a
+CreditEvent, so the publisher tells every node that holds a copy (federation/credits.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from commonsnode.credit_events import CreditEvent
 from commonsnode.errors import ConflictError
 from commonsnode.ids import new_id
 from commonsnode.model.contracts import Contract, completion_credit
@@ -68,8 +70,18 @@ async def credit_completed_contract(
     listing = await listing_by_iri(tx, iris, line.listing)
     if listing is None:
         return []
+    return await credit_parties(tx, listing, contract, now)
+
+
+async def credit_parties(
+    tx: UnitOfWork, listing: ToolListing, contract: Contract, now: float
+) -> list[Credit]:
+    """Credit `contract`'s buyer (funder) and supplier (builder) on `listing`; replaying adds
+    nothing. A new credit to a listing published here is queued, in this transaction, to be
+    told to every node that holds a copy of it."""
+    terms = contract.terms
     added = []
-    for role, party in (("funder", line.commissioned_by), ("builder", line.built_by)):
+    for role, party in (("funder", terms.buyer), ("builder", terms.supplier)):
         credit = contract_credit(
             new_id(now), listing.id, role, party.name, party.id, contract.id, now
         )
@@ -78,4 +90,6 @@ async def credit_completed_contract(
         except ConflictError:
             continue
         added.append(credit)
+    if added and listing.provenance is None:
+        await tx.jobs.enqueue(CreditEvent.of(listing.id, contract, now).to_job())
     return added

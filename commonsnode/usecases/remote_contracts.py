@@ -12,13 +12,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from commonsnode.clock import Clock
-from commonsnode.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from commonsnode.errors import ForbiddenError, InvalidError, NotFoundError
 from commonsnode.model.contract_documents import terms_from_document
 from commonsnode.model.contracts import Contract, add_signature, in_force, unsigned_contract
 from commonsnode.model.records import Credit
 from commonsnode.ports import UnitOfWorkFactory
+from commonsnode.usecases.contract_credits import credit_parties
 from commonsnode.usecases.contracts import Verifiers, verifier_for
-from commonsnode.usecases.records import credit_contract
 
 
 async def receive_contract(
@@ -54,6 +54,25 @@ async def receive_contract(
     return contract
 
 
+async def proven_contract(
+    clock: Clock,
+    verifiers: Verifiers,
+    doc: Mapping[str, Any],
+    proofs: Sequence[tuple[str, Mapping[str, Any]]],
+) -> Contract:
+    """The contract `doc` with the parties' proofs, checked by a node that is not a party:
+    in force only when both proofs verify with the parties' own keys (else InvalidError)."""
+    terms = terms_from_document(doc)
+    contract = unsigned_contract(terms, clock.now())
+    verify = await verifier_for(verifiers, contract, *(p for _, p in proofs))
+    for party, proof in proofs:
+        if contract.role_of(party) is not None and contract.signature_of(party) is None:
+            contract = add_signature(contract, party, proof, verify, clock.now())
+    if not in_force(contract, verify):
+        raise InvalidError("the contract is not signed by both parties")
+    return contract
+
+
 async def credit_completed(
     uow: UnitOfWorkFactory,
     clock: Clock,
@@ -66,23 +85,34 @@ async def credit_completed(
     """The listing's publisher credits a completed contract: "commissioned by the buyer, built
     by the supplier". Only the buyer (who accepts the milestones) announces completion, and the
     contract must be in force: both parties' proofs verify with their own keys, checked here by
-    a node that is not a party."""
+    a node that is not a party. The new credits are then told to the listing's other holders."""
     terms = terms_from_document(doc)
     if sender != terms.buyer.id:
         raise ForbiddenError("only the buyer announces that its contract is completed")
-    contract = unsigned_contract(terms, clock.now())
-    verify = await verifier_for(verifiers, contract, *(p for _, p in proofs))
-    for party, proof in proofs:
-        if contract.role_of(party) is not None and contract.signature_of(party) is None:
-            contract = add_signature(contract, party, proof, verify, clock.now())
-    if not in_force(contract, verify):
-        raise InvalidError("the contract is not signed by both parties")
-    credits = []
-    for role, party in (("funder", terms.buyer), ("builder", terms.supplier)):
-        try:
-            credits.append(
-                await credit_contract(uow, clock, listing_id, role, party.name, party.id, terms.id)
-            )
-        except ConflictError:
-            continue  # credited already (the announcement came again)
-    return credits
+    contract = await proven_contract(clock, verifiers, doc, proofs)
+    async with uow() as tx:
+        listing = await tx.listings.get_by_id(listing_id)
+        if listing is None:
+            raise NotFoundError(f"no listing {listing_id} here")
+        return await credit_parties(tx, listing, contract, clock.now())
+
+
+async def credit_relayed(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    verifiers: Verifiers,
+    listing_iri: str,
+    doc: Mapping[str, Any],
+    proofs: Sequence[tuple[str, Mapping[str, Any]]],
+) -> list[Credit]:
+    """Our copy of another node's listing takes the credit its publisher announced: the
+    contract must be about that listing and in force (both proofs checked here again, so the
+    publisher's word alone credits nothing). Replaying adds nothing."""
+    contract = await proven_contract(clock, verifiers, doc, proofs)
+    if contract.terms.listing != listing_iri:
+        raise InvalidError("the contract is about another listing")
+    async with uow() as tx:
+        listing = await tx.listings.get_by_origin(listing_iri)
+        if listing is None:
+            raise NotFoundError(f"no copy of {listing_iri} here")
+        return await credit_parties(tx, listing, contract, clock.now())

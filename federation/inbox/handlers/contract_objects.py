@@ -50,7 +50,7 @@ def _document(inner: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in inner.items() if k not in EXTRA_KEYS}
 
 
-def _proofs(raw: object) -> list[tuple[str, dict[str, Any]]]:
+def signature_pairs(raw: object) -> list[tuple[str, dict[str, Any]]]:
     """(party, proof) pairs from a `signatures` list; anything malformed is left out."""
     return [
         (s["party"], s["proof"])
@@ -69,7 +69,7 @@ async def _receive_contract(fed: Federation, incoming: Incoming, inner: dict[str
     supplier = doc.get("supplier")
     if not isinstance(supplier, dict) or not fed.iris.is_local(str(supplier.get("id", ""))):
         raise HandlerError("a contract is sent to its supplier's node only")
-    proofs = _proofs(inner.get("signatures"))
+    proofs = signature_pairs(inner.get("signatures"))
     async with fed.uow(readonly=True) as tx:
         if await tx.commission_links.local_id(iri, CONTRACT_LINK) is not None:
             return
@@ -187,6 +187,18 @@ async def _listing_here(fed: Federation, iri: str) -> str | None:
     return None if listing is None or not listing.is_local else listing.id
 
 
+async def fetch_parties(
+    fed: Federation, proofs: list[tuple[str, dict[str, Any]]], budget: FetchBudget
+) -> None:
+    """The signing parties' actors (when not held), so their proofs can be checked with their
+    own keys by a node that is neither party."""
+    for party in sorted({p for p, _ in proofs}):
+        try:
+            await resolve_actor(fed, party, budget)
+        except (ResolveError, FetchError) as exc:
+            raise HandlerError(f"credit: cannot fetch party {party}: {exc}") from exc
+
+
 async def handle_add(fed: Federation, incoming: Incoming) -> None:
     """Add{CommissionCredit} to one of our listings: the buyer says its contract about the
     listing is completed. Both parties' actors are fetched (when not held) so their proofs
@@ -204,12 +216,8 @@ async def handle_add(fed: Federation, incoming: Incoming) -> None:
     listing_id = await _listing_here(fed, listing or "")
     if listing_id is None:
         raise HandlerError(f"credit for {listing}: not a listing published here")
-    proofs = _proofs(evidence.get("signatures"))
-    for party in {p for p, _ in proofs}:
-        try:
-            await resolve_actor(fed, party, FetchBudget())
-        except (ResolveError, FetchError) as exc:
-            raise HandlerError(f"credit: cannot fetch party {party}: {exc}") from exc
+    proofs = signature_pairs(evidence.get("signatures"))
+    await fetch_parties(fed, proofs, FetchBudget())
     try:
         await credit_completed(
             fed.uow, fed.clock, contract_verifiers(fed), incoming.actor, doc, proofs, listing_id

@@ -1,0 +1,71 @@
+"""The domain event of a credit given to one of this node's own listings by a completed
+contract, written as a job in the crediting transaction (the outbox).
+
+Only the listing's publisher holds the listing itself; every other node holds a copy and hears
+of the credit from the publisher. The event carries the contract document and both parties'
+proofs, since the publisher may not hold the contract (it was made between two other nodes):
+a receiver checks those proofs itself before it credits its copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from commonsnode.jobs import NewJob
+from commonsnode.model.contracts import Contract, document
+
+CREDIT_EVENT_JOB = "event.credit"
+
+
+@dataclass(frozen=True, slots=True)
+class CreditEvent:
+    """A completed contract credited our listing `listing_id` ("commissioned by, built by")."""
+
+    listing_id: str
+    contract: str
+    document: Mapping[str, Any]
+    signatures: tuple[tuple[str, Mapping[str, Any]], ...]
+    at: float
+
+    @classmethod
+    def of(cls, listing_id: str, contract: Contract, at: float) -> CreditEvent:
+        """The credit `contract` (signed by both parties) gives the listing, at `at`."""
+        return cls(
+            listing_id,
+            contract.id,
+            document(contract.terms),
+            tuple((s.party, dict(s.proof)) for s in contract.signatures),
+            at,
+        )
+
+    def to_job(self) -> NewJob:
+        """One job per (listing, contract): a replayed credit is not told twice."""
+        return NewJob(
+            CREDIT_EVENT_JOB,
+            {
+                "listing": self.listing_id,
+                "contract": self.contract,
+                "document": dict(self.document),
+                "signatures": [{"party": p, "proof": dict(proof)} for p, proof in self.signatures],
+                "at": self.at,
+            },
+            ordering_key=f"listing:{self.listing_id}",
+            dedupe_key=f"credit:{self.listing_id}:{self.contract}",
+        )
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> CreditEvent:
+        """The event a job carries; KeyError/TypeError/ValueError on a malformed payload."""
+        doc = payload["document"]
+        signatures = payload["signatures"]
+        if not isinstance(doc, dict) or not isinstance(signatures, list):
+            raise TypeError("a credit event carries the contract document and its signatures")
+        return cls(
+            listing_id=str(payload["listing"]),
+            contract=str(payload["contract"]),
+            document=doc,
+            signatures=tuple((str(s["party"]), dict(s["proof"])) for s in signatures),
+            at=float(payload["at"]),
+        )

@@ -1,0 +1,104 @@
+"""Announce{CommissionCredit}: a listing's publisher tells the nodes holding a copy of it that
+a completed contract credited it (federation/credits.py sends it).
+
+Taken only from the listing's own author (its organisation's Announce) or from the catalog of
+the listing's origin that our catalog follows; from anybody else it is refused, however valid
+its content. The credit must carry the author's FEP-8b32 proof, and its evidence (the contract
+document and both parties' proofs) is checked here again with the parties' own keys, as the
+publisher checked it, before our copy is credited. A credit of a listing we do not hold is
+ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from commonsnode.errors import DomainError
+from commonsnode.usecases.remote_contracts import credit_relayed
+from federation.commissions import contract_verifiers
+from federation.contract_delivery import CREDIT_TYPE
+from federation.credits import credit_iri
+from federation.fetch import FetchBudget
+from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
+from federation.inbox.handlers.contract_objects import fetch_parties, signature_pairs
+from federation.integrity import IntegrityError, verify_author
+from federation.iris import origin_of
+from federation.jsonld.shapes import first, id_of
+from federation.runtime import Federation
+
+log = logging.getLogger("commonsnode.inbox")
+
+
+def _credit(incoming: Incoming) -> dict[str, Any] | None:
+    inner = incoming.activity.get("object")
+    if isinstance(inner, dict) and first(inner.get("type")) == CREDIT_TYPE and id_of(inner):
+        return inner
+    return None
+
+
+async def _may_announce(fed: Federation, announcer: str, author: str, listing: str) -> bool:
+    """The listing's author, or the catalog of its origin that our catalog follows."""
+    if announcer == author:
+        return True
+    if origin_of(announcer) != origin_of(listing):
+        return False
+    async with fed.uow(readonly=True) as tx:
+        follow = await tx.catalog.get_follow("out", announcer)
+    return follow is not None and follow.state == "accepted"
+
+
+async def accept_credit(fed: Federation, incoming: Incoming, credit: dict[str, Any]) -> None:
+    """Credit our copy of the listing, once every check below has passed."""
+    iri = str(id_of(credit))
+    listing = id_of(credit.get("listing")) or ""
+    if fed.iris.is_local(listing):
+        log.info("credit %s: about our own listing, credited here already", iri)
+        return
+    async with fed.uow(readonly=True) as tx:
+        held = await tx.listings.get_by_origin(listing)
+    if held is None or held.provenance is None:
+        log.info("credit %s by %s: no copy of %s here, ignored", iri, incoming.actor, listing)
+        return
+    author = held.provenance.author_iri
+    if not await _may_announce(fed, incoming.actor, author, listing):
+        raise HandlerError(
+            f"credit {iri}: {incoming.actor} is neither the author of {listing} nor the "
+            "catalog of its node"
+        )
+    budget = FetchBudget()
+    try:
+        signer = await verify_author(fed, credit, budget)
+    except IntegrityError as exc:
+        raise HandlerError(f"credit {iri}: proof refused: {exc}") from exc
+    if signer != author:
+        raise HandlerError(f"credit {iri}: {signer} is not the author of {listing}")
+    evidence = credit.get("evidence")
+    doc = evidence.get("document") if isinstance(evidence, dict) else None
+    if not isinstance(evidence, dict) or not isinstance(doc, dict):
+        raise HandlerError(f"credit {iri}: no signed contract as evidence")
+    contract = id_of(credit.get("contract")) or ""
+    if id_of(doc) != contract or iri != credit_iri(listing, contract):
+        raise HandlerError(f"credit {iri}: its contract is not the one in its evidence")
+    proofs = signature_pairs(evidence.get("signatures"))
+    await fetch_parties(fed, proofs, budget)
+    try:
+        added = await credit_relayed(
+            fed.uow, fed.clock, contract_verifiers(fed), listing, doc, proofs
+        )
+    except DomainError as exc:
+        raise HandlerError(f"credit {iri} refused: {exc}") from exc
+    log.info("credit %s by %s: %d credit(s) added", iri, incoming.actor, len(added))
+
+
+def announce_with_credits(fallback: ActivityHandler) -> ActivityHandler:
+    """Announce of a listing's credit by its publisher; anything else to `fallback`."""
+
+    async def handle_announce(fed: Federation, incoming: Incoming) -> None:
+        credit = _credit(incoming)
+        if credit is None:
+            await fallback(fed, incoming)
+        else:
+            await accept_credit(fed, incoming, credit)
+
+    return handle_announce
