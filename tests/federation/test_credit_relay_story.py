@@ -172,6 +172,13 @@ async def test_a_completed_contract_credits_every_copy_of_the_listing(tmp_path: 
             assert await contract_credits(node, "reader", held) == expected, node.name
         for node in (alpha, beta, gamma, delta, epsilon):
             assert await dead_errors(node) == [], node.name
+        _, copy = await epsilon.api("GET", f"/api/v1/listings/{held}", as_="reader")
+        async with epsilon.http.get(f"{epsilon.origin}/tools/{copy['repository_key']}") as page:
+            html = await page.text()
+        assert page.status == 200
+        assert "Dev Co-op" in html
+        assert "City of Alpha" in html
+        assert "a completed contract" in html
 
         # A contract made on delta itself, about its own listing, travels the same way.
         await delta.org("town", name="Town of Delta")
