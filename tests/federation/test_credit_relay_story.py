@@ -252,6 +252,18 @@ async def test_a_credit_is_taken_only_from_the_publisher_and_with_its_proofs(
         elsewhere_held = await copy_id(epsilon, "reader", other["iri"])
         assert await contract_credits(epsilon, "reader", elsewhere_held) == set()
 
+        # A party on a domain blocked here: its actor is not fetched, the credit not taken.
+        beta_host = beta.host.split(":")[0]
+        async with epsilon.node.uow() as tx:
+            await tx.moderation.set_rule(beta_host, "block", "spam", c.clock.now())
+        epsilon.node.federation.forget_policy()
+        await send_as(c, delta, "pub", "Announce", genuine, epsilon)
+        assert sum("blocked here" in e for e in await dead_errors(epsilon)) == 1
+        assert await contract_credits(epsilon, "reader", held) == set()
+        async with epsilon.node.uow() as tx:
+            await tx.moderation.remove_rule(beta_host)
+        epsilon.node.federation.forget_policy()
+
         # The genuine credit from the publisher is taken (and a replay adds nothing).
         for _ in range(2):
             await send_as(c, delta, "pub", "Announce", genuine, epsilon)
@@ -259,4 +271,4 @@ async def test_a_credit_is_taken_only_from_the_publisher_and_with_its_proofs(
             ("funder", alpha.actor("city"), contract.id),
             ("builder", beta.actor("dev"), contract.id),
         }
-        assert len(await dead_errors(epsilon)) == 6
+        assert len(await dead_errors(epsilon)) == 7

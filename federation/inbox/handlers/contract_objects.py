@@ -31,7 +31,7 @@ from federation.convert.commissions import is_request
 from federation.fetch import FetchBudget, FetchError
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers import offers
-from federation.iris import origin_of
+from federation.iris import host_of, origin_of
 from federation.jsonld.shapes import id_of
 from federation.resolve import ResolveError, resolve_actor
 from federation.runtime import Federation
@@ -191,8 +191,13 @@ async def fetch_parties(
     fed: Federation, proofs: list[tuple[str, dict[str, Any]]], budget: FetchBudget
 ) -> None:
     """The signing parties' actors (when not held), so their proofs can be checked with their
-    own keys by a node that is neither party."""
-    for party in sorted({p for p, _ in proofs}):
+    own keys by a node that is neither party; a party on a blocked domain is not fetched."""
+    parties = sorted({p for p, _ in proofs})
+    policy = await fed.policy()
+    blocked = [p for p in parties if not policy.permits(host_of(p))]
+    if blocked:
+        raise HandlerError(f"credit: party {blocked[0]} is on a domain blocked here")
+    for party in parties:
         try:
             await resolve_actor(fed, party, budget)
         except (ResolveError, FetchError) as exc:
