@@ -4,7 +4,10 @@ A completed contract credits the listing on its publisher's node (the buyer's `A
 contract made here). The publishing organisation then makes a `CommissionCredit` of its own:
 the listing, the contract, and as `evidence` the contract document with both parties' FEP-8b32
 proofs; the organisation signs it (FEP-8b32) and Announces it to its followers, and the
-node's catalog Announces the same signed copy to the catalog's followers. A receiver credits
+node's catalog Announces the same signed copy to the catalog's followers. Neither is public
+(no `as:Public`, not in the catalog's outbox): the evidence is the contract document, which
+only the parties' nodes serve, so it goes to the nodes that follow the listing's publisher
+and need it to check the credit, not to the whole fediverse. A receiver credits
 its copy only after checking who announced it, the publisher's proof and both parties' proofs
 (federation/inbox/handlers/credit_objects.py).
 """
@@ -19,12 +22,12 @@ from commonsnode.credit_events import CreditEvent
 from commonsnode.jobs import Job
 from commonsnode.model.dates import iso_instant
 from commonsnode.worker import PermanentJobError
-from federation.announce import announce_signed
+from federation.catalog import catalog_followers, new_catalog_activity, publish_catalog
 from federation.contract_delivery import CREDIT_TYPE
 from federation.integrity import sign_as
 from federation.outbox import new_activity, publish
 from federation.runtime import Federation
-from federation.vocab import AS_PUBLIC, DEFAULT_CONTEXT
+from federation.vocab import DEFAULT_CONTEXT
 
 log = logging.getLogger("commonsnode.commissions")
 
@@ -36,9 +39,7 @@ def credit_iri(listing_iri: str, contract_iri: str) -> str:
     return f"{listing_iri}/credits/{digest}"
 
 
-def credit_object(
-    event: CreditEvent, listing_iri: str, author: str, followers: str
-) -> dict[str, Any]:
+def credit_object(event: CreditEvent, listing_iri: str, author: str) -> dict[str, Any]:
     """The publisher's statement of the credit, with the signed contract as its evidence."""
     return {
         "@context": DEFAULT_CONTEXT,
@@ -52,14 +53,13 @@ def credit_object(
             "document": dict(event.document),
             "signatures": [{"party": p, "proof": dict(proof)} for p, proof in event.signatures],
         },
-        "to": [AS_PUBLIC],
-        "cc": [followers],
     }
 
 
 async def handle_credit_event(fed: Federation, job: Job) -> None:
     """The `event.credit` job: the listing's organisation and the catalog Announce the
-    signed credit, once (a withdrawn listing or a gone organisation tells nobody)."""
+    signed credit to their followers, once (a withdrawn listing or a gone organisation tells
+    nobody)."""
     try:
         event = CreditEvent.from_payload(job.payload)
     except (KeyError, TypeError, ValueError) as exc:
@@ -73,12 +73,13 @@ async def handle_credit_event(fed: Federation, job: Job) -> None:
             await tx.jobs.finish(job)
             return
         listing_iri = fed.iris.listing(listing.id)
-        followers = fed.iris.org_followers(org.handle)
-        credit = credit_object(event, listing_iri, fed.iris.org(org.handle), followers)
+        credit = credit_object(event, listing_iri, fed.iris.org(org.handle))
         credit = await sign_as(fed, org.id, org.handle, credit)
-        activity = new_activity(
-            fed.iris, org, "Announce", credit, now, to=[AS_PUBLIC], cc=[followers]
-        )
+        followers = fed.iris.org_followers(org.handle)
+        activity = new_activity(fed.iris, org, "Announce", credit, now, to=[followers])
         await publish(tx, fed.iris, org, activity, now, followers=True)
-        await announce_signed(tx, fed, credit["id"], credit, live=True)
+        relay = new_catalog_activity(
+            fed.iris, "Announce", credit, now, to=[catalog_followers(fed.iris)]
+        )
+        await publish_catalog(tx, fed.iris, relay, now, followers=True)
         await tx.jobs.finish(job)

@@ -115,9 +115,7 @@ async def publisher_credit(
         org = await tx.organisations.get_by_handle(handle)
     assert org is not None
     event = CreditEvent.of(target["id"], contract, fed.clock.now())
-    credit = credit_object(
-        event, target["iri"], fed.iris.org(handle), fed.iris.org_followers(handle)
-    )
+    credit = credit_object(event, target["iri"], fed.iris.org(handle))
     credit.update(edit)
     return await sign_as(fed, org.id, handle, credit)
 
@@ -125,6 +123,19 @@ async def publisher_credit(
 async def forget_contract_credits(node: ClusterNode) -> None:
     async with node.node.db.transaction() as connection:
         await connection.execute(sa.text("DELETE FROM credits WHERE source = 'contract'"))
+
+
+async def credit_announces(node: ClusterNode) -> list[tuple[bool, str | None]]:
+    """(public, organisation handle or None for the catalog) of each credit Announce sent."""
+    async with node.node.db.transaction(readonly=True) as connection:
+        rows = await connection.execute(
+            sa.text(
+                "SELECT a.public, o.handle FROM activities a "
+                "LEFT JOIN organisations o ON o.id = a.org_id "
+                "WHERE a.type = 'Announce' AND a.document LIKE '%CommissionCredit%'"
+            )
+        )
+        return sorted(((bool(row[0]), row[1]) for row in rows), key=lambda r: r[1] or "")
 
 
 NODES = ("alpha", "beta", "gamma", "delta", "epsilon")
@@ -172,6 +183,9 @@ async def test_a_completed_contract_credits_every_copy_of_the_listing(tmp_path: 
             assert await contract_credits(node, "reader", held) == expected, node.name
         for node in (alpha, beta, gamma, delta, epsilon):
             assert await dead_errors(node) == [], node.name
+        # Told to the followers of delta's organisation and catalog only: the evidence is
+        # the contract document, which is not public (not as:Public, not in any outbox).
+        assert await credit_announces(delta) == [(False, None), (False, "pub")]
         _, copy = await epsilon.api("GET", f"/api/v1/listings/{held}", as_="reader")
         async with epsilon.http.get(f"{epsilon.origin}/tools/{copy['repository_key']}") as page:
             html = await page.text()
