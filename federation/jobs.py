@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from commonsnode.commission_events import COMMISSION_EVENT_JOB
 from commonsnode.events import LISTING_EVENT_JOB
 from commonsnode.jobs import Job
 from commonsnode.rating_events import RATING_EVENT_JOB
@@ -19,6 +20,7 @@ from federation.catalog import (
     CatalogSender,
     CatalogSettings,
 )
+from federation.commission_events import handle_commission_event
 from federation.delivery.fanout import handle_fanout
 from federation.delivery.send import Sender
 from federation.inbox.dispatch import Dispatcher, Incoming
@@ -124,6 +126,12 @@ def register_jobs(
         RATING_EVENT_JOB, partial(handle_rating_event, fed), retry=INBOX_RETRY, timeout=120.0
     )
     registry.register(RECORD_EVENT_JOB, partial(handle_record_event, fed), retry=INBOX_RETRY)
+    registry.register(
+        COMMISSION_EVENT_JOB,
+        partial(handle_commission_event, fed),
+        retry=INBOX_RETRY,
+        timeout=120.0,
+    )
     registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)
     registry.register(CATALOG_FANOUT_JOB, catalog_fanout, retry=INBOX_RETRY, timeout=300.0)
     registry.register(
