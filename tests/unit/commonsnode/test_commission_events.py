@@ -60,7 +60,9 @@ def test_the_payment_travels_as_the_body_record_payment_takes() -> None:
 
 
 def good() -> dict[str, Any]:
-    return CommissionEvent("payment-recorded", CITY, contract_id="c1", payment=PAID).to_job().payload
+    return (
+        CommissionEvent("payment-recorded", CITY, contract_id="c1", payment=PAID).to_job().payload
+    )
 
 
 @pytest.mark.parametrize(
