@@ -25,7 +25,7 @@ from federation.commission_delivery import (
     tell_bidders,
     update_request,
 )
-from federation.commission_outgoing import Outgoing, publish_all
+from federation.commission_outgoing import Outgoing, last_attempt, publish_all
 from federation.contract_delivery import (
     announce_completion,
     send_contract,
@@ -133,8 +133,9 @@ STEPS: dict[str, Step] = {
 }
 
 
-async def handle_commission_event(fed: Federation, job: Job) -> None:
-    """Publish what the step tells, and finish the job, in one transaction."""
+async def handle_commission_event(fed: Federation, job: Job, *, max_attempts: int = 8) -> None:
+    """Publish what the step tells, and finish the job, in one transaction. On the last of
+    `max_attempts` (the kind's retry policy) recipients still unresolvable are left out."""
     try:
         event = CommissionEvent.from_payload(job.payload)
     except (KeyError, TypeError, ValueError) as exc:
@@ -147,7 +148,8 @@ async def handle_commission_event(fed: Federation, job: Job) -> None:
             log.info("commission %s by %s: its organisation is gone", event.step, event.actor)
         # else: a step another node's party made, applied here from its activity: not echoed
     else:
-        outgoing = await STEPS[event.step](fed, org, event)
+        with last_attempt(job.attempts >= max_attempts):
+            outgoing = await STEPS[event.step](fed, org, event)
         if outgoing is None:
             log.info("commission %s by %s: its row is gone", event.step, event.actor)
     async with fed.uow() as tx:

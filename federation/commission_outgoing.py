@@ -9,7 +9,9 @@ nobody; a half-told step is never committed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,21 @@ log = logging.getLogger("commonsnode.commissions")
 
 class InboxUnavailable(Exception):
     """A remote party's inbox cannot be resolved now (its node down?): try again later."""
+
+
+# Set for a job's last attempt: an actor that still cannot be resolved is left out, so one
+# broken recipient does not keep the step from everybody else for good.
+_LAST_ATTEMPT: ContextVar[bool] = ContextVar("commission_last_attempt", default=False)
+
+
+@contextmanager
+def last_attempt(final: bool) -> Iterator[None]:
+    """Within: when `final`, unresolvable actors are logged and left out instead of raising."""
+    token = _LAST_ATTEMPT.set(final)
+    try:
+        yield
+    finally:
+        _LAST_ATTEMPT.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +64,7 @@ async def inbox_for(fed: Federation, actor: str) -> str | None:
 
     None for a local actor or one whose server says it is gone (410). When the actor cannot
     be fetched now, the inbox cached from an earlier fetch still serves (inboxes seldom move,
-    and delivery retries for days); without one, InboxUnavailable.
+    and delivery retries for days); without one, InboxUnavailable (None on a last attempt).
     """
     if fed.iris.is_local(actor):
         return None
@@ -60,6 +77,9 @@ async def inbox_for(fed: Federation, actor: str) -> str | None:
         async with fed.uow(readonly=True) as tx:
             cached = await tx.actors.get(actor)
         if cached is None or cached.gone_at is not None:
+            if _LAST_ATTEMPT.get():
+                log.warning("no inbox for %s: %s; giving up on it", actor, exc)
+                return None
             raise InboxUnavailable(f"no inbox for {actor} now: {exc}") from exc
         found = cached
     return found.shared_inbox or found.inbox

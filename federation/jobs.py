@@ -128,7 +128,7 @@ def register_jobs(
     registry.register(RECORD_EVENT_JOB, partial(handle_record_event, fed), retry=INBOX_RETRY)
     registry.register(
         COMMISSION_EVENT_JOB,
-        partial(handle_commission_event, fed),
+        partial(handle_commission_event, fed, max_attempts=INBOX_RETRY.max_attempts),
         retry=INBOX_RETRY,
         timeout=120.0,
     )

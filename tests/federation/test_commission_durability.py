@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from commonsnode.commission_events import COMMISSION_EVENT_JOB
+from federation.jobs import INBOX_RETRY
 from federation.outbox import SEND_JOB
 from tests.federation.cluster import ClusterNode, cluster
 from tests.federation.test_commission_story import DAY, bid_body, mirror_of, request_body
@@ -112,5 +113,30 @@ async def test_steps_made_while_the_other_node_is_down_arrive_once_it_is_back(
         status, seen = await alpha.api("GET", f"/api/v1/requests/{posted['id']}", as_="city")
         assert status == 200, seen
         assert [b["bidder"]["id"] for b in seen["bids"]] == [beta.actor("dev")]
+        for node in (alpha, beta):
+            assert await dead_errors(node) == [], node.name
+
+
+async def test_a_recipient_that_never_answers_is_left_out_on_the_last_attempt(
+    tmp_path: Any,
+) -> None:
+    """One broken recipient holds the step back while it is retried, not for good."""
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        await alpha.org("city", name="City of Alpha")
+        await beta.org("dev", kind="developer", name="Dev Co-op")
+        nowhere = "http://127.0.0.9:9/orgs/nobody"  # nothing listens there
+        body = request_body(c, [beta.actor("dev"), nowhere])
+        status, posted = await alpha.api("POST", "/api/v1/requests", as_="city", json=body)
+        assert status == 201, posted
+        attempts = []
+        for _ in range(INBOX_RETRY.max_attempts):
+            await c.settle()
+            attempts += [e["attempts"] for e in await queued_events(alpha)]
+            c.clock.advance(INBOX_RETRY.max_delay * 2)
+        assert attempts == list(range(1, INBOX_RETRY.max_attempts))
+        assert await queued_events(alpha) == []
+        mirror = await mirror_of(beta, "dev", body["title"])
+        assert mirror["state"] == "open"
         for node in (alpha, beta):
             assert await dead_errors(node) == [], node.name
