@@ -59,6 +59,11 @@ class Outgoing:
     links: tuple[tuple[str, str, str], ...] = ()
 
 
+def giving_up() -> bool:
+    """Whether this is the job's last attempt (see `last_attempt`)."""
+    return _LAST_ATTEMPT.get()
+
+
 async def inbox_for(fed: Federation, actor: str) -> str | None:
     """Where to deliver to a remote actor (its shared inbox when it has one).
 
@@ -77,7 +82,7 @@ async def inbox_for(fed: Federation, actor: str) -> str | None:
         async with fed.uow(readonly=True) as tx:
             cached = await tx.actors.get(actor)
         if cached is None or cached.gone_at is not None:
-            if _LAST_ATTEMPT.get():
+            if giving_up():
                 log.warning("no inbox for %s: %s; giving up on it", actor, exc)
                 return None
             raise InboxUnavailable(f"no inbox for {actor} now: {exc}") from exc

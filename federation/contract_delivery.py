@@ -17,7 +17,7 @@ from typing import Any
 from commonsnode.model.contracts import Contract, document
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
-from federation.commission_outgoing import InboxUnavailable, Outgoing, inboxes_of
+from federation.commission_outgoing import InboxUnavailable, Outgoing, giving_up, inboxes_of
 from federation.commissions import CommissionIris
 from federation.fetch import FetchBudget, FetchError
 from federation.iris import origin_of
@@ -127,8 +127,8 @@ async def listing_author(fed: Federation, listing_iri: str) -> str | None:
     try:
         result = await fed.fetcher.fetch_activity(listing_iri, budget=FetchBudget())
     except FetchError as exc:
-        if exc.status in (404, 410):
-            log.info("credit: listing %s is gone: %s", listing_iri, exc)
+        if exc.status in (404, 410) or giving_up():
+            log.info("credit: listing %s not found, no credit told: %s", listing_iri, exc)
             return None
         raise InboxUnavailable(f"credit: cannot fetch listing {listing_iri}: {exc}") from exc
     author = id_of((result.document or {}).get("attributedTo"))

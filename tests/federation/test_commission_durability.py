@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 import sqlalchemy as sa
 
-from commonsnode.commission_events import COMMISSION_EVENT_JOB
+from commonsnode.commission_events import COMMISSION_EVENT_JOB, CommissionEvent
+from commonsnode.jobs import NewJob
+from commonsnode.model.contracts import Party
+from commonsnode.usecases.requests import create_request
 from federation.jobs import INBOX_RETRY
 from federation.outbox import SEND_JOB
 from tests.federation.cluster import ClusterNode, cluster
@@ -140,3 +144,31 @@ async def test_a_recipient_that_never_answers_is_left_out_on_the_last_attempt(
         assert mirror["state"] == "open"
         for node in (alpha, beta):
             assert await dead_errors(node) == [], node.name
+
+
+async def test_a_malformed_event_is_dead_and_another_nodes_step_is_not_echoed(
+    tmp_path: Any,
+) -> None:
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        await alpha.org("city", name="City of Alpha")
+        await beta.org("dev", kind="developer", name="Dev Co-op")
+        async with alpha.node.uow() as tx:
+            await tx.jobs.enqueue(NewJob(COMMISSION_EVENT_JOB, {"step": "request-published"}))
+            gone = CommissionEvent("request-published", alpha.actor("city"), "no-such-request")
+            await tx.jobs.enqueue(gone.to_job())
+        # A public request of beta's dev mirrored here (as the inbox does on its Create) queues
+        # its event too, naming beta's actor: it is not told again by this node.
+        dev = Party(beta.actor("dev"), "Dev Co-op")
+        body = request_body(c, [])
+        await create_request(alpha.node.uow, c.clock, dev, body, request_id="mirror")
+        assert len(await queued_events(alpha)) == 3
+        await c.settle()
+        assert await queued_events(alpha) == [
+            {"step": "request-published", "attempts": 1, "error": ANY, "state": "dead"}
+        ]
+        assert "malformed commission event" in (await dead_errors(alpha))[0]
+        async with alpha.node.db.transaction(readonly=True) as connection:
+            published = await connection.execute(sa.text("SELECT count(*) FROM activities"))
+            assert published.scalar_one() == 0  # nothing told for the mirror or the gone request
+        assert await dead_errors(beta) == []
