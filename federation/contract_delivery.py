@@ -17,12 +17,12 @@ from typing import Any
 from commonsnode.model.contracts import Contract, document
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
-from federation.commission_delivery import inboxes_of
+from federation.commission_outgoing import InboxUnavailable, Outgoing, giving_up, inboxes_of
 from federation.commissions import CommissionIris
 from federation.fetch import FetchBudget, FetchError
 from federation.iris import origin_of
 from federation.jsonld.shapes import id_of
-from federation.outbox import new_activity, publish
+from federation.outbox import new_activity
 from federation.runtime import Federation
 from federation.vocab import DEFAULT_CONTEXT
 
@@ -47,16 +47,15 @@ def other_party(contract: Contract, actor: str) -> str:
     return terms.supplier.id if actor == terms.buyer.id else terms.buyer.id
 
 
-async def _send(
+async def _to_party(
     fed: Federation, org: Organisation, type_: str, object_: dict[str, Any], to: str
-) -> None:
+) -> list[Outgoing]:
+    """One activity to the other party; nothing when that party is on this node too."""
     if fed.iris.is_local(to):
-        return
+        return []
     inboxes = await inboxes_of(fed, [to])
-    now = fed.clock.now()
-    activity = new_activity(fed.iris, org, type_, object_, now, to=[to])
-    async with fed.uow() as tx:
-        await publish(tx, fed.iris, org, activity, now, followers=False, inboxes=inboxes)
+    activity = new_activity(fed.iris, org, type_, object_, fed.clock.now(), to=[to])
+    return [Outgoing(org, activity, inboxes)]
 
 
 def contract_document(contract: Contract) -> dict[str, Any]:
@@ -65,9 +64,10 @@ def contract_document(contract: Contract) -> dict[str, Any]:
     return {"@context": DEFAULT_CONTEXT, **document(contract.terms), "signatures": signatures}
 
 
-async def send_contract(fed: Federation, org: Organisation, contract: Contract) -> None:
+async def send_contract(fed: Federation, org: Organisation, contract: Contract) -> list[Outgoing]:
     """At the award: the contract to a supplier on another node, with the proofs so far."""
-    await _send(fed, org, "Create", contract_document(contract), contract.terms.supplier.id)
+    supplier = contract.terms.supplier.id
+    return await _to_party(fed, org, "Create", contract_document(contract), supplier)
 
 
 async def tell_contract(
@@ -79,7 +79,7 @@ async def tell_contract(
     milestone: int | None = None,
     reason: str | None = None,
     proof: Mapping[str, Any] | None = None,
-) -> None:
+) -> list[Outgoing]:
     """What `org` (a party) did to the contract, to the other party."""
     actor = fed.iris.org(org.handle)
     object_: dict[str, Any] = {**document(contract.terms), "action": action}
@@ -89,7 +89,7 @@ async def tell_contract(
         object_["reason"] = reason
     if proof is not None:
         object_["proof"] = dict(proof)
-    await _send(fed, org, "Update", object_, other_party(contract, actor))
+    return await _to_party(fed, org, "Update", object_, other_party(contract, actor))
 
 
 def payment_object(contract: Contract, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,16 +108,18 @@ def payment_object(contract: Contract, body: Mapping[str, Any]) -> dict[str, Any
 
 async def send_payment(
     fed: Federation, org: Organisation, contract: Contract, body: Mapping[str, Any]
-) -> None:
+) -> list[Outgoing]:
     """A payment the buyer recorded, to the supplier (both ledgers then hold it)."""
-    await _send(fed, org, "Create", payment_object(contract, body), contract.terms.supplier.id)
+    payment = payment_object(contract, body)
+    return await _to_party(fed, org, "Create", payment, contract.terms.supplier.id)
 
 
 CREDIT_TYPE = "CommissionCredit"
 
 
 async def listing_author(fed: Federation, listing_iri: str) -> str | None:
-    """The actor that published a listing of another node: from our copy, else its origin."""
+    """The actor that published a listing of another node: from our copy, else its origin
+    (InboxUnavailable when the origin cannot be asked now: the credit is told later)."""
     async with fed.uow(readonly=True) as tx:
         held = await tx.listings.get_by_origin(listing_iri)
     if held is not None and held.provenance is not None:
@@ -125,24 +127,28 @@ async def listing_author(fed: Federation, listing_iri: str) -> str | None:
     try:
         result = await fed.fetcher.fetch_activity(listing_iri, budget=FetchBudget())
     except FetchError as exc:
-        log.info("credit: cannot fetch listing %s: %s", listing_iri, exc)
-        return None
+        if exc.status in (404, 410) or giving_up():
+            log.info("credit: listing %s not found, no credit told: %s", listing_iri, exc)
+            return None
+        raise InboxUnavailable(f"credit: cannot fetch listing {listing_iri}: {exc}") from exc
     author = id_of((result.document or {}).get("attributedTo"))
     return author if author and origin_of(author) == origin_of(listing_iri) else None
 
 
-async def announce_completion(fed: Federation, org: Organisation, contract: Contract) -> bool:
+async def announce_completion(
+    fed: Federation, org: Organisation, contract: Contract
+) -> list[Outgoing]:
     """A completed contract about a listing of another node: the buyer tells the listing's
     publisher (`Add{CommissionCredit}`, target the listing), sharing the signed contract as
     evidence so that node can check both parties' proofs before it credits them."""
     terms = contract.terms
     if contract.state != "completed" or not terms.listing or fed.iris.is_local(terms.listing):
-        return False
+        return []
     if fed.iris.org(org.handle) != terms.buyer.id:
-        return False
+        return []
     author = await listing_author(fed, terms.listing)
     if author is None:
-        return False
+        return []
     signatures = [{"party": s.party, "proof": dict(s.proof)} for s in contract.signatures]
     credit = {
         "type": CREDIT_TYPE,
@@ -155,6 +161,4 @@ async def announce_completion(fed: Federation, org: Organisation, contract: Cont
     inboxes = await inboxes_of(fed, [author])
     now = fed.clock.now()
     activity = new_activity(fed.iris, org, "Add", credit, now, target=terms.listing, to=[author])
-    async with fed.uow() as tx:
-        await publish(tx, fed.iris, org, activity, now, followers=False, inboxes=inboxes)
-    return True
+    return [Outgoing(org, activity, inboxes)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from commonsnode.commission_events import COMMISSION_EVENT_JOB
 from commonsnode.credit_events import CREDIT_EVENT_JOB
 from commonsnode.events import LISTING_EVENT_JOB
 from commonsnode.jobs import Job
@@ -20,6 +21,7 @@ from federation.catalog import (
     CatalogSender,
     CatalogSettings,
 )
+from federation.commission_events import handle_commission_event
 from federation.credits import handle_credit_event
 from federation.delivery.fanout import handle_fanout
 from federation.delivery.send import Sender
@@ -132,6 +134,12 @@ def register_jobs(
     registry.register(RECORD_EVENT_JOB, partial(handle_record_event, fed), retry=INBOX_RETRY)
     registry.register(
         CREDIT_EVENT_JOB, partial(handle_credit_event, fed), retry=INBOX_RETRY, timeout=120.0
+    )
+    registry.register(
+        COMMISSION_EVENT_JOB,
+        partial(handle_commission_event, fed, max_attempts=INBOX_RETRY.max_attempts),
+        retry=INBOX_RETRY,
+        timeout=120.0,
     )
     registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)
     registry.register(CATALOG_FANOUT_JOB, catalog_fanout, retry=INBOX_RETRY, timeout=300.0)

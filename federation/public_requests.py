@@ -18,11 +18,11 @@ from commonsnode.model.dates import iso_instant
 from commonsnode.model.money import format_money
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.requests import Request
-from federation.announce import announce_signed
+from federation.commission_outgoing import Outgoing
 from federation.commissions import CommissionIris
 from federation.convert.commissions import request_to_ap
 from federation.integrity import sign_as
-from federation.outbox import new_activity, publish
+from federation.outbox import new_activity
 from federation.runtime import Federation
 from federation.sanitize import sanitize_html
 from federation.vocab import AS_PUBLIC, DEFAULT_CONTEXT
@@ -72,10 +72,12 @@ def public_article(request: Request, iri: str, *, origin: str, followers: str) -
     }
 
 
-async def tell_public(fed: Federation, org: Organisation, request: Request, *, new: bool) -> None:
-    """A public request's publication (`new`) or new state to followers and the catalog."""
+async def tell_public(
+    fed: Federation, org: Organisation, request: Request, *, new: bool
+) -> Outgoing | None:
+    """A public request's publication (`new`) or new state, to followers and the catalog."""
     if request.is_directed or request.state == "draft":
-        return
+        return None
     iri = CommissionIris(fed.iris.origin).request(request.id)
     followers = fed.iris.org_followers(org.handle)
     article = public_article(request, iri, origin=fed.iris.origin, followers=followers)
@@ -84,10 +86,13 @@ async def tell_public(fed: Federation, org: Organisation, request: Request, *, n
     # Signed (FEP-8b32) by the requester, so the catalog's Announce can carry it embedded and
     # a node following the catalog checks the author without fetching (as ratings do).
     article = await sign_as(fed, org.id, org.handle, {"@context": DEFAULT_CONTEXT, **article})
-    now = fed.clock.now()
     activity = new_activity(
-        fed.iris, org, "Create" if new else "Update", article, now, to=[AS_PUBLIC], cc=[followers]
+        fed.iris,
+        org,
+        "Create" if new else "Update",
+        article,
+        fed.clock.now(),
+        to=[AS_PUBLIC],
+        cc=[followers],
     )
-    async with fed.uow() as tx:
-        await publish(tx, fed.iris, org, activity, now, followers=True)
-        await announce_signed(tx, fed, iri, article, live=True)
+    return Outgoing(org, activity, followers=True, announced=article)

@@ -1,10 +1,13 @@
-"""Each commission step as one call: the use case, then the federation step that tells the other
-party's node. The JSON API (`web.api.requests`, `web.api.contracts`) and the browser pages
-(`web.pages.request_page`, `web.pages.contract_page`) both call these, so a bid, award,
-signature, milestone step or payment reaches the other node whichever way it was made, and the
-two cannot drift apart again.
+"""Each commission step as one call: what must happen before the use case (recipients resolved
+by WebFinger, a signature made with the organisation's key), then the use case, which queues
+the step in its own transaction for the worker to tell the other party's node
+(federation/commission_events.py). The JSON API (`web.api.requests`, `web.api.contracts`) and
+the browser pages (`web.pages.request_page`, `web.pages.contract_page`) both call these, so a
+bid, award, signature, milestone step or payment reaches the other node whichever way it was
+made, and the two cannot drift apart again. Nothing here waits for the other node: the answer
+comes as soon as the step is committed, and a node that is down is told once it is back.
 
-A refusal is the use case's DomainError, raised before anything is told; the callers turn it
+A refusal is the use case's DomainError, raised before anything is queued; the callers turn it
 into a problem document or a page.
 """
 
@@ -30,20 +33,8 @@ from commonsnode.usecases.contracts import (
 )
 from commonsnode.usecases.payments import record_payment
 from commonsnode.usecases.requests import act_on_request, create_request
-from federation.commission_delivery import (
-    mirrored_id,
-    offer_bid,
-    offer_request,
-    tell_bidders,
-    update_request,
-)
+from federation.commission_delivery import mirrored_id
 from federation.commissions import sign_contract_document
-from federation.contract_delivery import (
-    announce_completion,
-    send_contract,
-    send_payment,
-    tell_contract,
-)
 from web.api.commission_context import (
     commission_iris,
     resolve_listing,
@@ -70,11 +61,9 @@ async def create_request_and_offer(
     if "listing" in body:
         resolved["listing"] = await resolve_listing(app, body["listing"])
     clock = app[CLOCK]
-    created = await create_request(
+    return await create_request(
         app[UOW], clock, party, resolved, request_id=new_id(clock.now()), publish=publish
     )
-    await offer_request(app[FED], org, created)
-    return created
 
 
 async def act_on_request_and_tell(
@@ -88,15 +77,7 @@ async def act_on_request_and_tell(
 ) -> Request:
     """Publish, close or cancel a request; remote recipients get the Offer or the Update, and
     on a cancellation every remote bidder learns its bid's outcome."""
-    fed = app[FED]
-    acted = await act_on_request(app[UOW], app[CLOCK], request_id, party.id, action, reason=reason)
-    if action == "publish":
-        await offer_request(fed, org, acted)
-    else:
-        await update_request(fed, org, acted)
-    if action == "cancel":
-        await tell_bidders(fed, acted.id, None)
-    return acted
+    return await act_on_request(app[UOW], app[CLOCK], request_id, party.id, action, reason=reason)
 
 
 async def submit_bid_and_offer(
@@ -111,7 +92,7 @@ async def submit_bid_and_offer(
     fed, clock = app[FED], app[CLOCK]
     local_id = await mirrored_id(fed, request_id)
     bid_id = new_id(clock.now())
-    bid = await submit_bid(
+    return await submit_bid(
         app[UOW],
         clock,
         local_id,
@@ -120,8 +101,6 @@ async def submit_bid_and_offer(
         bid_id=bid_id,
         bid_iri=commission_iris(app).bid(local_id, bid_id),
     )
-    await offer_bid(fed, org, bid)
-    return bid
 
 
 async def award_and_tell(
@@ -129,8 +108,8 @@ async def award_and_tell(
 ) -> tuple[str, Contract]:
     """Award one bid: every remote bidder learns its outcome, the recipients the request's new
     state, and a supplier on another node receives the contract."""
-    fed, clock = app[FED], app[CLOCK]
-    local_id, contract = await award(
+    clock = app[CLOCK]
+    return await award(
         app[UOW],
         clock,
         settings_of(app),
@@ -140,13 +119,6 @@ async def award_and_tell(
         bid_id,
         contract_id=new_id(clock.now()),
     )
-    await tell_bidders(fed, request_id, contract.terms.id)
-    async with app[UOW](readonly=True) as tx:
-        awarded = await tx.commission_requests.get(request_id)
-    if awarded is not None:
-        await update_request(fed, org, awarded)
-    await send_contract(fed, org, contract)
-    return local_id, contract
 
 
 async def sign_and_tell(
@@ -159,15 +131,12 @@ async def sign_and_tell(
     """Sign as `party` (with `proof` made elsewhere, or with its key here) and send the proof to
     the other party. None, and nothing sent, when the node would sign a contract already
     signed by this party."""
-    fed = app[FED]
     if proof is None:
         contract, _ = await get_contract(app[UOW], local_id, party.id)
         if contract.signature_of(party.id) is not None:
             return None
-        proof = await sign_contract_document(fed, org.id, org.handle, document(contract.terms))
-    signed = await sign_contract(app[UOW], app[CLOCK], verifiers_of(app), local_id, party.id, proof)
-    await tell_contract(fed, org, signed, "sign", proof=proof)
-    return signed
+        proof = await sign_contract_document(app[FED], org.id, org.handle, document(contract.terms))
+    return await sign_contract(app[UOW], app[CLOCK], verifiers_of(app), local_id, party.id, proof)
 
 
 async def act_on_contract_and_tell(
@@ -182,21 +151,17 @@ async def act_on_contract_and_tell(
 ) -> Contract:
     """Start, deliver, accept, reject or dispute; the other party is told, and the completion
     of a contract about another node's listing is announced to its publisher."""
-    fed = app[FED]
-    contract = await act_on_contract(
+    return await act_on_contract(
         app[UOW],
         app[CLOCK],
         verifiers_of(app),
         local_id,
         party.id,
         action,
-        listings=fed.iris,
+        listings=app[FED].iris,
         milestone=milestone,
         reason=reason,
     )
-    await tell_contract(fed, org, contract, action, milestone=milestone, reason=reason)
-    await announce_completion(fed, org, contract)
-    return contract
 
 
 async def record_payment_and_tell(
@@ -208,8 +173,4 @@ async def record_payment_and_tell(
 ) -> tuple[Entry, bool]:
     """The buyer records a payment; a new one goes to the supplier's node (a repeat does not).
     Returns the entry and whether it was new."""
-    entry, created = await record_payment(app[UOW], local_id, party.id, body)
-    if created:
-        contract, _ = await get_contract(app[UOW], local_id, party.id)
-        await send_payment(app[FED], org, contract, body)
-    return entry, created
+    return await record_payment(app[UOW], local_id, party.id, body)

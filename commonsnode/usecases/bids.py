@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from commonsnode.clock import Clock
+from commonsnode.commission_events import CommissionEvent
 from commonsnode.errors import ForbiddenError, NotFoundError
 from commonsnode.model.bids import Bid, new_bid, parse_bid_terms
 from commonsnode.model.contracts import Party
@@ -45,6 +46,10 @@ async def submit_bid(
             raise ForbiddenError("the requester does not take bids from this organisation")
         bid = new_bid(bid_id, request, bidder.id, terms, now)
         await tx.bids.add(bid, bidder.name, bid_iri)
+        # Told to the requester's node when the request is another node's (a mirror).
+        await tx.jobs.enqueue(
+            CommissionEvent("bid-offered", bidder.id, request_id, bid_id=bid.id).to_job()
+        )
     return bid
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from commonsnode.clock import Clock
+from commonsnode.commission_events import CommissionEvent
 from commonsnode.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from commonsnode.model.bids import check_award, settle
 from commonsnode.model.contracts import (
@@ -81,7 +82,8 @@ async def award(
     contract_id: str,
 ) -> tuple[str, Contract]:
     """The requester awards one bid: the request closes (if due) and is awarded, every bid
-    learns its outcome, and the contract awaiting both signatures is made."""
+    learns its outcome, and the contract awaiting both signatures is made. Queued to be told:
+    the bidders their outcome, the recipients the request's state, the supplier the contract."""
     if not isinstance(bid_id, str) or not bid_id:
         raise InvalidError("bid: name the bid to award", field="bid")
     now = clock.now()
@@ -115,6 +117,12 @@ async def award(
             bid_iri=await tx.bids.iri_of(bid.id),
         )
         await tx.contracts.add(contract_id, contract, request_id)
+        for event in (
+            CommissionEvent("bids-told", actor, request_id, contract_id=contract_id),
+            CommissionEvent("request-updated", actor, request_id),
+            CommissionEvent("contract-sent", actor, contract_id=contract_id),
+        ):
+            await tx.jobs.enqueue(event.to_job())
     return contract_id, contract
 
 
@@ -153,7 +161,8 @@ async def sign_contract(
     party: str,
     proof: Mapping[str, Any],
 ) -> Contract:
-    """Record `party`'s proof over the contract document; both verified proofs put it in force."""
+    """Record `party`'s proof over the contract document; both verified proofs put it in force.
+    A new signature is queued to be told to the other party (a repeated one is not)."""
     now = clock.now()
     async with uow() as tx:
         contract, _ = await party_contract(tx, contract_id, party, for_update=True)
@@ -161,6 +170,10 @@ async def sign_contract(
         signed = add_signature(contract, party, proof, verify, now)
         if signed is not contract:
             await tx.contracts.save(signed)
+            event = CommissionEvent(
+                "contract-told", party, contract_id=contract_id, action="sign", proof=proof
+            )
+            await tx.jobs.enqueue(event.to_job())
     return signed
 
 
@@ -180,7 +193,8 @@ async def act_on_contract(
 
     The acceptance that completes the contract also credits its listing (`listings` names our
     own listings, to find the one the contract's listing IRI means; without it, the listing
-    IRIs of the contract's own origin, which is ours for a contract awarded here).
+    IRIs of the contract's own origin, which is ours for a contract awarded here). The step is
+    queued to be told to the other party, and a completion to the listing's publisher.
     """
     if action not in ACTORS:
         raise InvalidError(f"action: one of {', '.join(ACTORS)}", field="action")
@@ -196,9 +210,21 @@ async def act_on_contract(
             contract, typed, actor, now, verify, milestone=milestone, reason=reason
         )
         await tx.contracts.save(contract)
+        told = CommissionEvent(
+            "contract-told",
+            actor,
+            contract_id=contract_id,
+            action=action,
+            milestone=milestone,
+            reason=reason,
+        )
+        await tx.jobs.enqueue(told.to_job())
         if contract.state == "completed" and was != "completed":
             await credit_completed_contract(tx, listings, contract, now)
             await tx.jobs.enqueue(recompute_job(now))  # a finished contract feeds reputation
+            if contract.terms.listing:
+                completed = CommissionEvent("completion-announced", actor, contract_id=contract_id)
+                await tx.jobs.enqueue(completed.to_job())
     return contract
 
 

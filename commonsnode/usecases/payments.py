@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from commonsnode.commission_events import CommissionEvent, PaymentNotice
 from commonsnode.errors import ConflictError, ForbiddenError
 from commonsnode.model.contracts import Contract
 from commonsnode.model.ledger import (
@@ -46,7 +47,7 @@ async def record_payment(
 ) -> tuple[Entry, bool]:
     """The buyer records a payment against a milestone; (entry, False) when it was booked
     already (same contract, reference and content), ConflictError when the reference is taken
-    by a different payment."""
+    by a different payment. A new payment is queued to be told to the supplier's node."""
     async with uow() as tx:
         contract, _ = await party_contract(tx, contract_id, actor, for_update=True)
         if actor != contract.terms.buyer.id:
@@ -67,6 +68,13 @@ async def record_payment(
                     f"reference {payment.reference!r} is already booked for a different payment"
                 )
             return again, False
+        told = CommissionEvent(
+            "payment-recorded",
+            actor,
+            contract_id=contract_id,
+            payment=PaymentNotice.of(payment),
+        )
+        await tx.jobs.enqueue(told.to_job())
     return entry, True
 
 

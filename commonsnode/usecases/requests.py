@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commonsnode.clock import Clock
+from commonsnode.commission_events import CommissionEvent, CommissionStep
 from commonsnode.errors import ConflictError, InvalidError, NotFoundError
 from commonsnode.model.bids import Bid, settle
 from commonsnode.model.contracts import Contract, Party
@@ -77,6 +78,10 @@ async def create_request(
         request = transition(request, "publish", requester.id, now)
     async with uow() as tx:
         await tx.commission_requests.add(request, requester.name)
+        if publish:
+            await tx.jobs.enqueue(
+                CommissionEvent("request-published", requester.id, request.id).to_job()
+            )
     return request
 
 
@@ -105,7 +110,9 @@ async def act_on_request(
     *,
     reason: str | None = None,
 ) -> Request:
-    """publish, close or cancel (award has its own use-case: it makes a contract)."""
+    """publish, close or cancel (award has its own use-case: it makes a contract). The step is
+    queued to be told: the publication, or the new state and, on a cancellation, every bidder
+    its bid's outcome."""
     if action not in ACTIONS or action == "award":
         raise InvalidError("action: one of publish, close, cancel", field="action")
     now = clock.now()
@@ -119,6 +126,10 @@ async def act_on_request(
         if action == "cancel":
             # Every bidder learns that nobody was awarded.
             await tx.bids.set_status(settle(await tx.bids.for_request(request_id), awarded=""))
+        step: CommissionStep = "request-published" if action == "publish" else "request-updated"
+        await tx.jobs.enqueue(CommissionEvent(step, actor, request_id).to_job())
+        if action == "cancel":
+            await tx.jobs.enqueue(CommissionEvent("bids-told", actor, request_id).to_job())
     return request
 
 

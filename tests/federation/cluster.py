@@ -24,11 +24,12 @@ from web.app import Node, build_node, create_app, initialise_database, open_node
 MAX_SETTLE_ROUNDS = 50
 
 
-def bind(address: str) -> socket.socket:
-    """A listening socket on `address` with a free port: the node's IRI must be known first."""
+def bind(address: str, port: int = 0) -> socket.socket:
+    """A listening socket on `address` (a free port by default: the node's IRI must be known
+    first)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((address, 0))
+    sock.bind((address, port))
     sock.listen(128)
     return sock
 
@@ -64,6 +65,19 @@ class ClusterNode:
 
     def actor(self, handle: str) -> str:
         return f"{self.origin}/orgs/{handle}"
+
+    async def go_down(self) -> None:
+        """Stop answering HTTP, open connections closed: to other nodes it is down (its
+        database and worker stay, as a node's would across a restart)."""
+        for site in list(self.runner.sites):
+            await site.stop()
+        if self.runner.server is not None:
+            await self.runner.server.shutdown(1.0)
+
+    async def come_back(self) -> None:
+        """Answer HTTP again at the same origin."""
+        address, port = self.host.rsplit(":", 1)
+        await web.SockSite(self.runner, bind(address, int(port))).start()
 
     async def api(self, method: str, path: str, *, as_: str, json: Any = None) -> tuple[int, Any]:
         """Call the JSON API as one of this node's organisations."""

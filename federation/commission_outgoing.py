@@ -1,0 +1,120 @@
+"""Commission activities ready to go: addressed, their remote inboxes resolved, published
+together in the transaction that finishes the job that made them.
+
+Everything that needs the network (actor documents, signing) happens before that transaction,
+and a remote inbox that cannot be resolved now raises, so the job retries instead of telling
+nobody; a half-told step is never committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from commonsnode.model.organisations import Organisation
+from commonsnode.ports import UnitOfWork
+from federation.announce import announce_signed
+from federation.fetch import FetchBudget, FetchError
+from federation.outbox import publish
+from federation.resolve import ActorGoneError, ResolveError, resolve_actor
+from federation.runtime import Federation
+
+log = logging.getLogger("commonsnode.commissions")
+
+
+class InboxUnavailable(Exception):
+    """A remote party's inbox cannot be resolved now (its node down?): try again later."""
+
+
+# Set for a job's last attempt: an actor that still cannot be resolved is left out, so one
+# broken recipient does not keep the step from everybody else for good.
+_LAST_ATTEMPT: ContextVar[bool] = ContextVar("commission_last_attempt", default=False)
+
+
+@contextmanager
+def last_attempt(final: bool) -> Iterator[None]:
+    """Within: when `final`, unresolvable actors are logged and left out instead of raising."""
+    token = _LAST_ATTEMPT.set(final)
+    try:
+        yield
+    finally:
+        _LAST_ATTEMPT.reset(token)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One activity of `org`: to `inboxes` (and its followers when `followers`); `announced`
+    is a public request's signed Article the catalog announces embedded; `links` are
+    commission_links rows (iri, kind, local id) written with it."""
+
+    org: Organisation
+    activity: dict[str, Any]
+    inboxes: tuple[str, ...] = ()
+    followers: bool = False
+    announced: dict[str, Any] | None = None
+    links: tuple[tuple[str, str, str], ...] = ()
+
+
+def giving_up() -> bool:
+    """Whether this is the job's last attempt (see `last_attempt`)."""
+    return _LAST_ATTEMPT.get()
+
+
+async def inbox_for(fed: Federation, actor: str) -> str | None:
+    """Where to deliver to a remote actor (its shared inbox when it has one).
+
+    None for a local actor or one whose server says it is gone (410). When the actor cannot
+    be fetched now, the inbox cached from an earlier fetch still serves (inboxes seldom move,
+    and delivery retries for days); without one, InboxUnavailable (None on a last attempt).
+    """
+    if fed.iris.is_local(actor):
+        return None
+    try:
+        found = await resolve_actor(fed, actor, FetchBudget())
+    except ActorGoneError:
+        log.info("no inbox for %s: the actor is gone", actor)
+        return None
+    except (ResolveError, FetchError) as exc:
+        async with fed.uow(readonly=True) as tx:
+            cached = await tx.actors.get(actor)
+        if cached is None or cached.gone_at is not None:
+            if giving_up():
+                log.warning("no inbox for %s: %s; giving up on it", actor, exc)
+                return None
+            raise InboxUnavailable(f"no inbox for {actor} now: {exc}") from exc
+        found = cached
+    return found.shared_inbox or found.inbox
+
+
+async def inboxes_of(fed: Federation, actors: Sequence[str]) -> tuple[str, ...]:
+    """The remote actors' inboxes, each once (local and gone actors have none)."""
+    found: list[str] = []
+    for actor in actors:
+        inbox = await inbox_for(fed, actor)
+        if inbox and inbox not in found:
+            found.append(inbox)
+    return tuple(found)
+
+
+async def publish_all(
+    tx: UnitOfWork, fed: Federation, outgoing: Sequence[Outgoing], now: float
+) -> None:
+    """Store each activity and queue its delivery, in the caller's transaction."""
+    for item in outgoing:
+        for iri, kind, local_id in item.links:
+            await tx.commission_links.link(iri, kind, local_id, now)
+        await publish(
+            tx,
+            fed.iris,
+            item.org,
+            item.activity,
+            now,
+            followers=item.followers,
+            inboxes=item.inboxes,
+        )
+        if item.announced is not None:
+            await announce_signed(tx, fed, str(item.announced["id"]), item.announced, live=True)
