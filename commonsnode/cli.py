@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from commonsnode.cli_parser import UsageError, build_parser
+from commonsnode.clock import Clock, OffsetClock
 from commonsnode.config import (
     CONFIG_FILE,
     ConfigError,
@@ -54,11 +55,13 @@ def _load(directory: str) -> Any:
 
 
 @contextlib.asynccontextmanager
-async def _opened(directory: str) -> AsyncIterator[tuple[Any, Any, Any]]:
+async def _opened(
+    directory: str, clock: Clock | None = None
+) -> AsyncIterator[tuple[Any, Any, Any]]:
     """The composition module, an opened node and its config; the node is closed after."""
     config = _load(directory)
     app = _web_app()
-    node = await app.open_node(config)
+    node = await app.open_node(config, clock)
     try:
         yield app, node, config
     finally:
@@ -132,7 +135,8 @@ async def _cmd_token_create(args: argparse.Namespace) -> int:
 
 
 async def _cmd_demo(args: argparse.Namespace) -> int:
-    async with _opened(args.dir) as (_app, node, config):
+    # An OffsetClock: the demo's commissions replay their past steps on the days they happened.
+    async with _opened(args.dir, OffsetClock()) as (app, node, config):
         for handle, name, kind, summary in DEMO_ORGANISATIONS:
             with contextlib.suppress(ConflictError):
                 await create_organisation(
@@ -145,6 +149,7 @@ async def _cmd_demo(args: argparse.Namespace) -> int:
                 await import_listing(node.uow, node.clock, org, text)
         await answer_demo_rubrics(node.uow, node.clock, node.federation.iris.org)
         await rate_and_report_demo_tools(node.uow, node.clock)
+        await app.demo_commissions(node)
     print(f"demo data ready in {config.directory}")
     return 0
 
