@@ -26,7 +26,7 @@ from commonsnode.model.listings import repository_key
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.requests import Request
 from commonsnode.ports import UnitOfWorkFactory
-from commonsnode.usecases.bids import submit_bid
+from commonsnode.usecases.bids import mark_approach, submit_bid
 from commonsnode.usecases.contract_credits import ListingIris
 from commonsnode.usecases.contracts import (
     CommissionIris,
@@ -78,6 +78,7 @@ class DemoBid:
     approach: str
     milestones: tuple[tuple[str, int, int], ...]  # (title, due day, amount)
     team: tuple[str, ...] = ()
+    mark: int | None = None  # the requester's mark for the approach, 0-10
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ DEMO_COMMISSIONS: tuple[DemoCommission, ...] = (
                     ("Upstream release", 150, 2_300_000),
                 ),
                 ("accessibility lead", "two Ruby developers"),
+                mark=9,
             ),
             DemoBid(
                 "commons-hosting",
@@ -138,6 +140,7 @@ DEMO_COMMISSIONS: tuple[DemoCommission, ...] = (
                     ("Upstreamed fixes", 170, 1_750_000),
                 ),
                 ("developer", "tester"),
+                mark=6,
             ),
         ),
     ),
@@ -291,7 +294,18 @@ class _Story:
                     self.uow, self.clock, request.id, bidder, body, bid_id=bid_id, bid_iri=iri
                 )
             )
+        await self._mark(request, held)
         return held
+
+    async def _mark(self, request: Request, held: list[Bid]) -> None:
+        """The requester marks each approach once (the ranking's `approach` criterion)."""
+        requester = self.party(self.story.requester).id
+        async with self.uow(readonly=True) as tx:
+            marks = await tx.bids.marks(request.id)
+        for bid in self.story.bids:
+            mine = next((b for b in held if b.bidder == self.party(bid.bidder).id), None)
+            if bid.mark is not None and mine is not None and mine.id not in marks:
+                await mark_approach(self.uow, request.id, requester, mine.id, bid.mark)
 
     async def awarded(self, request: Request, bids: list[Bid]) -> tuple[str, Contract] | None:
         """Closed after the deadline and awarded the day after; the contract, if there is one."""
