@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from commonsnode.cli_parser import UsageError, build_parser
+from commonsnode.clock import Clock, OffsetClock
 from commonsnode.config import (
     CONFIG_FILE,
     ConfigError,
@@ -22,13 +23,8 @@ from commonsnode.config import (
     parse_listen,
     render_config,
 )
-from commonsnode.demo import (
-    DEMO_ORGANISATIONS,
-    answer_demo_rubrics,
-    demo_listings,
-    rate_and_report_demo_tools,
-)
-from commonsnode.errors import ConflictError, DomainError, NotFoundError
+from commonsnode.demo import seed_demo
+from commonsnode.errors import DomainError, NotFoundError
 from commonsnode.logs import configure_logging
 from commonsnode.publiccode import Finding
 from commonsnode.usecases.listings import ListingInvalidError, import_listing
@@ -54,11 +50,13 @@ def _load(directory: str) -> Any:
 
 
 @contextlib.asynccontextmanager
-async def _opened(directory: str) -> AsyncIterator[tuple[Any, Any, Any]]:
+async def _opened(
+    directory: str, clock: Clock | None = None
+) -> AsyncIterator[tuple[Any, Any, Any]]:
     """The composition module, an opened node and its config; the node is closed after."""
     config = _load(directory)
     app = _web_app()
-    node = await app.open_node(config)
+    node = await app.open_node(config, clock)
     try:
         yield app, node, config
     finally:
@@ -132,19 +130,10 @@ async def _cmd_token_create(args: argparse.Namespace) -> int:
 
 
 async def _cmd_demo(args: argparse.Namespace) -> int:
-    async with _opened(args.dir) as (_app, node, config):
-        for handle, name, kind, summary in DEMO_ORGANISATIONS:
-            with contextlib.suppress(ConflictError):
-                await create_organisation(
-                    node.uow, node.clock, handle=handle, name=name, kind=kind, summary=summary
-                )
-        for handle, text in demo_listings():
-            async with node.uow(readonly=True) as tx:
-                org = await tx.organisations.get_by_handle(handle)
-            if org is not None:
-                await import_listing(node.uow, node.clock, org, text)
-        await answer_demo_rubrics(node.uow, node.clock, node.federation.iris.org)
-        await rate_and_report_demo_tools(node.uow, node.clock)
+    # An OffsetClock: the demo's commissions replay their past steps on the days they happened.
+    async with _opened(args.dir, OffsetClock()) as (app, node, config):
+        await seed_demo(node.uow, node.clock, node.federation.iris.org)
+        await app.demo_commissions(node)
     print(f"demo data ready in {config.directory}")
     return 0
 

@@ -30,3 +30,15 @@ class FixedClock:
 
     def advance(self, seconds: float) -> None:
         self._now += seconds
+
+
+class OffsetClock:
+    """Another clock shifted by `offset` seconds, so a story can be replayed in the past with
+    every rule (deadlines, signatures, proofs) checked at the time it says it happened."""
+
+    def __init__(self, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return self._base.now() + self.offset

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
 from commonsnode.clock import Clock
+from commonsnode.errors import ConflictError
 from commonsnode.model.listings import ToolListing, repository_key
 from commonsnode.ports import UnitOfWorkFactory
+from commonsnode.usecases.listings import import_listing
+from commonsnode.usecases.organisations import create_organisation
 from commonsnode.usecases.privacy import AnswerInput, answer_tool_rubric
 from commonsnode.usecases.ratings import rate_listing
 from commonsnode.usecases.reports import publish_report, reports_about
@@ -263,3 +267,21 @@ async def rate_and_report_demo_tools(uow: UnitOfWorkFactory, clock: Clock) -> No
         held = await reports_about(uow, [listing], 50)
         if not any(view.report.org_id == org.id for view in held):
             await publish_report(uow, clock, org, listing.id, fields)
+
+
+async def seed_demo(uow: UnitOfWorkFactory, clock: Clock, org_iri: Callable[[str], str]) -> None:
+    """Everything `commonsnode demo` adds but the commissions (those need the organisations'
+    keys, which the layer above holds): organisations, listings, privacy answers, ratings and
+    a report. Each is added once, however often the demo runs."""
+    for handle, name, kind, summary in DEMO_ORGANISATIONS:
+        with contextlib.suppress(ConflictError):
+            await create_organisation(
+                uow, clock, handle=handle, name=name, kind=kind, summary=summary
+            )
+    for handle, text in demo_listings():
+        async with uow(readonly=True) as tx:
+            org = await tx.organisations.get_by_handle(handle)
+        if org is not None:
+            await import_listing(uow, clock, org, text)
+    await answer_demo_rubrics(uow, clock, org_iri)
+    await rate_and_report_demo_tools(uow, clock)

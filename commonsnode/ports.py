@@ -436,10 +436,18 @@ class CommissionRequestRepository(Protocol):
         """The requester's name as recorded with the request."""
 
     async def visible(
-        self, actor: str | None, limit: int, after: str | None = None, state: str | None = None
+        self,
+        actor: str | None,
+        limit: int,
+        after: str | None = None,
+        state: str | None = None,
+        *,
+        kind: str | None = None,
+        directed: bool | None = None,
     ) -> list[Request]:
         """Requests `actor` may see (its own, public published ones, directed ones naming it),
-        newest first, keyset-paged by id."""
+        newest first, keyset-paged by id; `state`, `kind` and `directed` filter in the query,
+        so a page holds `limit` matching requests whenever that many exist."""
 
 
 class BidRepository(Protocol):

@@ -8,15 +8,18 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.engine import make_url
 
-from commonsnode.clock import Clock, SystemClock
+from commonsnode.clock import Clock, OffsetClock, SystemClock
 from commonsnode.config import NodeConfig
+from commonsnode.demo_commissions import CommissionWiring, commission_demo
 from commonsnode.errors import NotFoundError
 from commonsnode.model.follows import Follow
 from commonsnode.model.moderation import check_domain
+from commonsnode.model.organisations import Organisation
 from commonsnode.ports import InboxIngest
 from commonsnode.usecases.organisations import ensure_instance_keys
 from commonsnode.usecases.reputation import (
@@ -28,6 +31,7 @@ from commonsnode.usecases.reputation import (
 from commonsnode.worker import HandlerRegistry, Worker
 from federation import maintenance
 from federation.catalog import catalog_settings, ensure_catalog_keys, follow_catalog
+from federation.commissions import CommissionIris, contract_verifiers, sign_contract_document
 from federation.delivery.send import Sender
 from federation.fetch import Fetcher
 from federation.follows import follow
@@ -66,6 +70,7 @@ from web.api import (
     reports,
     reputation,
 )
+from web.api.commission_context import commission_settings
 from web.keys import CLOCK, CONFIG, FED, PING, UOW
 from web.middleware import make_middleware
 from web.pages import catalog as catalog_pages
@@ -234,6 +239,27 @@ async def moderate(node: Node, command: str, value: str, reason: str) -> list[st
     if command != "list":
         return []
     return [f"mode\t{policy.mode}"] + [f"{rule}\t{domain}\t{why}" for domain, rule, why in rules]
+
+
+async def demo_commissions(node: Node) -> None:
+    """`commonsnode demo`'s commissions, signed with the organisations' own keys (which only the
+    federation layer holds, and the CLI may reach only through here). The node must run on an
+    OffsetClock, so each step and its proof carry the day the story says it happened."""
+    if not isinstance(node.clock, OffsetClock):
+        raise TypeError("demo_commissions replays the past: open the node with an OffsetClock")
+    fed = node.federation
+
+    async def sign(org: Organisation, document: dict[str, Any]) -> dict[str, Any]:
+        return await sign_contract_document(fed, org.id, org.handle, document)
+
+    wiring = CommissionWiring(
+        settings=commission_settings(node.config),
+        commissions=CommissionIris(node.config.origin),
+        node=fed.iris,
+        verifiers=contract_verifiers(fed),
+        sign=sign,
+    )
+    await commission_demo(node.uow, node.clock, wiring)
 
 
 def remove_new_directory(directory: Path) -> None:

@@ -19,6 +19,7 @@ from commonsnode.model.evaluation import Ranking, rank_bids
 from commonsnode.model.ocds import release_package
 from commonsnode.model.requests import (
     ACTIONS,
+    REQUEST_KINDS,
     Action,
     Request,
     new_request,
@@ -29,6 +30,7 @@ from commonsnode.model.requests import (
 from commonsnode.ports import UnitOfWork, UnitOfWorkFactory
 
 PAGE = 50
+AUDIENCES = ("public", "directed")  # the board's filter: open to anybody, or to those invited
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,15 +180,25 @@ async def list_requests(
     *,
     after: str | None = None,
     state: str | None = None,
+    kind: str | None = None,
+    audience: str | None = None,
     limit: int = PAGE,
 ) -> list[Request]:
-    """The request board: what `actor` may see, newest first."""
+    """The request board: what `actor` may see, newest first; filtered by the database, so a
+    full page means there may be more and a short one that there are none."""
     if state is not None and state not in ("draft", "open", "evaluating", "awarded", "cancelled"):
         raise InvalidError(
             "state: one of draft, open, evaluating, awarded, cancelled", field="state"
         )
+    if kind is not None and kind not in REQUEST_KINDS:
+        raise InvalidError(f"kind: one of {', '.join(REQUEST_KINDS)}", field="kind")
+    if audience is not None and audience not in AUDIENCES:
+        raise InvalidError(f"audience: one of {', '.join(AUDIENCES)}", field="audience")
+    directed = None if audience is None else audience == "directed"
     async with uow(readonly=True) as tx:
-        return await tx.commission_requests.visible(actor, limit, after=after, state=state)
+        return await tx.commission_requests.visible(
+            actor, limit, after=after, state=state, kind=kind, directed=directed
+        )
 
 
 async def open_data(

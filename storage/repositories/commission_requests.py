@@ -123,7 +123,14 @@ class SqlCommissionRequestRepository:
         return str(name)
 
     async def visible(
-        self, actor: str | None, limit: int, after: str | None = None, state: str | None = None
+        self,
+        actor: str | None,
+        limit: int,
+        after: str | None = None,
+        state: str | None = None,
+        *,
+        kind: str | None = None,
+        directed: bool | None = None,
     ) -> list[Request]:
         table = requests_table
         published = sa.and_(table.c.state != "draft", table.c.directed.is_(False))
@@ -142,6 +149,10 @@ class SqlCommissionRequestRepository:
         statement = sa.select(table).where(condition)
         if state is not None:
             statement = statement.where(table.c.state == state)
+        if kind is not None:
+            statement = statement.where(table.c.kind == kind)
+        if directed is not None:
+            statement = statement.where(table.c.directed.is_(directed))
         if after is not None:
             statement = statement.where(table.c.id < after)
         rows = list(

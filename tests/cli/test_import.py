@@ -121,3 +121,11 @@ def test_demo_publishes_the_example_listings_once(tmp_path: Path) -> None:
     # Ratings and reports are given once, however often the demo runs.
     assert rows(directory, "SELECT count(*) FROM ratings") == [(len(DEMO_RATINGS),)]
     assert rows(directory, "SELECT count(*) FROM reports") == [(len(DEMO_REPORTS),)]
+    # So are the commissions: three requests, two bids each, two contracts, three payments.
+    assert rows(directory, "SELECT count(*) FROM commission_requests") == [(3,)]
+    assert rows(directory, "SELECT count(*) FROM commission_bids") == [(6,)]
+    assert rows(directory, "SELECT state FROM commission_contracts ORDER BY state") == [
+        ("completed",),
+        ("in-progress",),
+    ]
+    assert rows(directory, "SELECT count(*) FROM commission_payments") == [(3,)]

@@ -153,3 +153,39 @@ async def test_bids_contracts_and_an_idempotent_ledger(
         assert await tx.ledger.add(payment, lines) is False
     async with uow(readonly=True) as tx:
         assert await tx.ledger.for_contract(contract.id) == [payment]
+
+
+async def test_the_board_filters_by_kind_and_audience_in_the_query(
+    uow: SqlUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    # Two support requests (one directed to DEV), then thirty newer change requests: a page of
+    # ten filtered after loading would hold no support request at all.
+    now = clock.now()
+    tool = "https://city.example/listings/x"
+    bodies = [request_body(kind="support", listing=tool)]
+    bodies += [request_body(kind="support", listing=tool, recipients=[DEV])]
+    bodies += [request_body(kind="change", listing=tool)] * 30
+    async with uow() as tx:
+        for number, body in enumerate(bodies):
+            made = new_request(f"r{number:02d}", CITY, parse_request_terms(body), now)
+            await tx.commission_requests.add(transition(made, "publish", CITY, now), "City")
+    async with uow(readonly=True) as tx:
+        requests = tx.commission_requests
+        assert [r.id for r in await requests.visible(DEV, 10, kind="support")] == ["r01", "r00"]
+        assert [r.id for r in await requests.visible(None, 10, kind="support")] == ["r00"]
+        assert [r.id for r in await requests.visible(DEV, 10, directed=True)] == ["r01"]
+        assert [r.id for r in await requests.visible(HELP, 10, directed=True)] == []
+        public = await requests.visible(DEV, 10, kind="support", directed=False)
+        assert [r.id for r in public] == ["r00"]
+        assert await requests.visible(None, 10, kind="new-tool") == []
+        # Paging through a filtered list: full pages of matches, then the rest, nothing twice.
+        seen: list[str] = []
+        after = None
+        while page := await requests.visible(HELP, 10, after=after, kind="change"):
+            assert len(page) == 10 or len(seen) + len(page) == 30
+            seen += [r.id for r in page]
+            after = page[-1].id
+        assert seen == [f"r{n:02d}" for n in range(31, 1, -1)]
+        assert await requests.visible(HELP, 10, state="open", kind="change", after="r12") == [
+            await requests.get(f"r{n:02d}") for n in range(11, 1, -1)
+        ]

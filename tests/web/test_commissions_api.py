@@ -458,3 +458,28 @@ async def test_a_listing_named_by_its_id_is_stored_as_its_iri(world: World) -> N
         "POST", "/api/v1/requests", "city", request_body(listing=listing["id"]), 201
     )
     assert request["listing"] == f"{ORIGIN}/listings/{listing['id']}"
+
+
+async def test_the_board_api_filters_by_kind_and_audience(world: World) -> None:
+    support = request_body(kind="support", title="Hosting")
+    ids = [(await world.call("POST", "/api/v1/requests", "city", support, 201))["id"]]
+    directed = request_body(kind="support", title="Directed hosting", recipients=[HELP])
+    world.clock.advance(1)  # ids are time-ordered: newest first is then well defined
+    ids.append((await world.call("POST", "/api/v1/requests", "city", directed, 201))["id"])
+    for number in range(12):
+        world.clock.advance(1)
+        await world.call("POST", "/api/v1/requests", "city", request_body(title=f"{number}"), 201)
+
+    async def listed(query: str, who: str | None = None) -> list[str]:
+        found = await world.call("GET", f"/api/v1/requests?{query}", who)
+        assert "next" not in found
+        return [item["id"] for item in found["items"]]
+
+    assert await listed("kind=support", "help") == ids[::-1]
+    assert await listed("kind=support") == ids[:1]
+    assert await listed("kind=support&audience=directed", "help") == ids[1:]
+    assert await listed("audience=directed", "dev") == []
+    assert len(await listed("kind=change&audience=public&state=open", "help")) == 12
+    for bad, field in (("kind=bogus", "kind"), ("audience=everyone", "audience")):
+        refused = await world.call("GET", f"/api/v1/requests?{bad}", None, status=422)
+        assert refused["detail"].startswith(f"{field}: one of")

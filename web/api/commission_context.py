@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from commonsnode.config import NodeConfig
 from commonsnode.errors import InvalidError
 from commonsnode.model.contracts import Party
 from commonsnode.model.organisations import Organisation
@@ -44,8 +45,11 @@ def commission_iris(app: web.Application) -> CommissionIris:
 
 
 def settings_of(app: web.Application) -> CommissionSettings:
+    return commission_settings(app[CONFIG])
+
+
+def commission_settings(config: NodeConfig) -> CommissionSettings:
     """Fee and operator from `[commissions]`; the operator defaults to the node itself."""
-    config = app[CONFIG]
     section = config.commissions
     return CommissionSettings(
         fee_basis_points=section.fee_basis_points,

@@ -113,6 +113,16 @@ def commission_paths() -> dict[str, Any]:
     proof = _object({"proof": {"type": "object", "description": "an FEP-8b32 proof"}}, [])
     state = {"name": "state", "in": "query", "schema": {"type": "string"}}
     after = {"name": "after", "in": "query", "schema": {"type": "string"}}
+    kind = {
+        "name": "kind",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["new-tool", "change", "support"]},
+    }
+    audience = {
+        "name": "audience",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["public", "directed"]},
+    }
     return {
         "/api/v1/requests": {
             "post": _op(
@@ -124,7 +134,7 @@ def commission_paths() -> dict[str, Any]:
             "get": _op(
                 "the request board: public requests, the caller's own and those directed "
                 "to it, newest first",
-                params=[state, after],
+                params=[state, kind, audience, after],
                 errors=("422",),
                 public=True,
             ),

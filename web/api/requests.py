@@ -6,6 +6,8 @@ bid on one's own request or an uninvited one 403, a bid in another currency 422.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
@@ -63,16 +65,19 @@ async def post_request(request: web.Request) -> web.Response:
 async def get_requests(request: web.Request) -> web.Response:
     """The request board: public requests, the caller's own, and those directed to it."""
     actor = await reader(request)
+    query = request.query
     found = await list_requests(
         request.app[UOW],
         actor,
-        after=request.query.get("after"),
-        state=request.query.get("state"),
+        after=query.get("after"),
+        state=query.get("state"),
+        kind=query.get("kind"),
+        audience=query.get("audience"),
     )
     body: dict[str, object] = {"items": [request_json(r, None, base=base(request)) for r in found]}
     if len(found) == PAGE:
-        state = request.query.get("state")
-        body["next"] = f"{request.path}?after={found[-1].id}" + (f"&state={state}" if state else "")
+        kept = {key: query[key] for key in ("state", "kind", "audience") if query.get(key)}
+        body["next"] = f"{request.path}?" + urlencode({**kept, "after": found[-1].id})
     return web.json_response(body)
 
 

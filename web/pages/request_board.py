@@ -1,8 +1,8 @@
 """`/requests`: the request board for browsers, with filters by state, kind and audience.
 
 Public requests are visible to everybody; a signed-in organisation also sees its own requests
-(drafts included) and those directed to it. The use case filters by state; kind and audience are
-filtered here over as many of its pages as it takes to fill one page of the board.
+(drafts included) and those directed to it. The use case filters by state, kind and audience in
+the database query, so one of its pages is one page of the board.
 """
 
 from __future__ import annotations
@@ -21,13 +21,6 @@ from web.pages.commission_parts import REQUEST_KINDS, REQUEST_STATES, STYLE, whe
 from web.pages.layout import href, page
 
 AUDIENCES = {"public": "Public", "directed": "Directed to chosen organisations"}
-SCANS = 10  # use-case pages read at most to fill one board page when filtering by kind
-
-
-def _matches(item: Request, kind: str | None, audience: str | None) -> bool:
-    if kind and item.terms.kind != kind:
-        return False
-    return not audience or (audience == "directed") == item.is_directed
 
 
 def _select(name: str, label: str, options: dict[str, str], chosen: str | None) -> str:
@@ -75,25 +68,19 @@ async def board_page(request: web.Request) -> web.Response:
         problems.append(f"audience: one of {', '.join(AUDIENCES)}")
         audience = None
     shown: list[Request] = []
-    cursor = query.get("after") or None
-    more = False
-    for _ in range(SCANS):
-        try:
-            found = await list_requests(request.app[UOW], actor, after=cursor, state=state)
-        except InvalidError as error:  # pragma: no cover - state was checked above
-            problems.append(error.detail)
-            found = []
-        left = False  # items of this use-case page not looked at yet
-        for index, item in enumerate(found):
-            cursor = item.id
-            if _matches(item, kind, audience):
-                shown.append(item)
-                if len(shown) == PAGE:
-                    left = index < len(found) - 1
-                    break
-        more = left or len(found) == PAGE
-        if len(shown) == PAGE or not more:
-            break
+    try:
+        shown = await list_requests(
+            request.app[UOW],
+            actor,
+            after=query.get("after") or None,
+            state=state,
+            kind=kind,
+            audience=audience,
+        )
+    except InvalidError as error:  # pragma: no cover - the filters were checked above
+        problems.append(error.detail)
+    more = len(shown) == PAGE
+    cursor = shown[-1].id if shown else None
     filters = (
         '<form class="search" method="get" action="/requests">'
         + _select("state", "State", REQUEST_STATES, state)
