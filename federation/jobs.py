@@ -49,6 +49,10 @@ from federation.runtime import Federation
 # worker's own cap only stops a job whose worker keeps dying.
 DELIVERY_RETRY = RetryPolicy(max_attempts=1000, base_delay=30.0, max_delay=6 * 3600.0)
 INBOX_RETRY = RetryPolicy(max_attempts=8, base_delay=10.0, max_delay=3600.0)
+# A commission step waits for a party's node to be reachable for about a day and a half (the
+# 16th attempt comes ~38 h after the first) before the last attempt leaves out recipients still
+# unresolvable: a bid or a signature must not be dropped because a node was down for an hour.
+COMMISSION_RETRY = RetryPolicy(max_attempts=16, base_delay=30.0, max_delay=6 * 3600.0)
 
 
 def dispatcher(fed: Federation, settings: CatalogSettings | None = None) -> Dispatcher:
@@ -137,8 +141,8 @@ def register_jobs(
     )
     registry.register(
         COMMISSION_EVENT_JOB,
-        partial(handle_commission_event, fed, max_attempts=INBOX_RETRY.max_attempts),
-        retry=INBOX_RETRY,
+        partial(handle_commission_event, fed, max_attempts=COMMISSION_RETRY.max_attempts),
+        retry=COMMISSION_RETRY,
         timeout=120.0,
     )
     registry.register(SEND_JOB, partial(Sender.deliver, sender), retry=DELIVERY_RETRY, timeout=60.0)

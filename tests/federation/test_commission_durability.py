@@ -16,7 +16,7 @@ from commonsnode.commission_events import COMMISSION_EVENT_JOB, CommissionEvent
 from commonsnode.jobs import NewJob
 from commonsnode.model.contracts import Party
 from commonsnode.usecases.requests import create_request
-from federation.jobs import INBOX_RETRY
+from federation.jobs import COMMISSION_RETRY
 from federation.outbox import SEND_JOB
 from tests.federation.cluster import ClusterNode, cluster
 from tests.federation.test_commission_story import DAY, bid_body, mirror_of, request_body
@@ -134,11 +134,11 @@ async def test_a_recipient_that_never_answers_is_left_out_on_the_last_attempt(
         status, posted = await alpha.api("POST", "/api/v1/requests", as_="city", json=body)
         assert status == 201, posted
         attempts = []
-        for _ in range(INBOX_RETRY.max_attempts):
+        for _ in range(COMMISSION_RETRY.max_attempts):
             await c.settle()
             attempts += [e["attempts"] for e in await queued_events(alpha)]
-            c.clock.advance(INBOX_RETRY.max_delay * 2)
-        assert attempts == list(range(1, INBOX_RETRY.max_attempts))
+            c.clock.advance(COMMISSION_RETRY.max_delay * 2)
+        assert attempts == list(range(1, COMMISSION_RETRY.max_attempts))
         assert await queued_events(alpha) == []
         mirror = await mirror_of(beta, "dev", body["title"])
         assert mirror["state"] == "open"
