@@ -385,8 +385,7 @@ def transition(
     if action == "dispute":
         changes.update(dispute_reason=text, disputed_by=actor, disputed_from=contract.state)
     elif action == "withdraw-dispute":
-        moved = any(m != "pending" for m in contract.milestone_states)
-        target = contract.disputed_from or ("in-progress" if moved else "signed")
+        target = contract.disputed_from  # recorded with `disputed_by`, required above
         changes.update(dispute_reason=None, disputed_by=None, disputed_from=None)
     elif action == "terminate":
         changes["termination_reason"] = text
