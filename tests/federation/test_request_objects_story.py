@@ -114,6 +114,16 @@ async def test_a_late_catalog_follower_backfills_a_public_request(tmp_path: Any)
             "POST", "/api/v1/requests", as_="city", json=request_body(c, [])
         )
         assert status == 201, posted
+        # A second one, cancelled before gamma follows: the outbox holds its last state only,
+        # and a cancelled request is not mirrored.
+        status, gone = await alpha.api(
+            "POST", "/api/v1/requests", as_="city", json=request_body(c, [], title="Gone")
+        )
+        assert status == 201, gone
+        status, _ = await alpha.api(
+            "POST", f"/api/v1/requests/{gone['id']}/cancel", as_="city", json={"reason": "x"}
+        )
+        assert status == 200
         await c.settle()
         _, board = await gamma.api("GET", "/api/v1/requests", as_="help")
         assert board["items"] == []
@@ -124,5 +134,7 @@ async def test_a_late_catalog_follower_backfills_a_public_request(tmp_path: Any)
         assert mirror["state"] == "open"
         assert mirror["requester"]["id"] == alpha.actor("city")
         assert mirror["description"] == posted["description"]
+        _, board = await gamma.api("GET", "/api/v1/requests", as_="help")
+        assert [item["title"] for item in board["items"]] == [posted["title"]]
         for node in (alpha, gamma):
             assert await dead_errors(node) == [], node.name
