@@ -8,7 +8,8 @@ they are; items of another origin (a hub's relays) are re-fetched from their ori
 job each, like any relayed object. Signed objects (ratings, reports) embedded with their
 author's FEP-8b32 proof are kept by that proof, whatever their origin, as a live Announce of
 them is (federation/announce.py `accept_signed`); one without a valid proof is re-read from
-its origin.
+its origin. Public requests embedded with their requester's proof are mirrored by it, as
+their live Announce is.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from commonsnode.jobs import Job, NewJob
 from commonsnode.ports import BackfillCursor
 from federation.announce import accept_relayed, accept_signed, keep_document
 from federation.catalog import BACKFILL_JOB, CatalogSettings
+from federation.convert.commissions import is_request
 from federation.fetch import FetchBudget, FetchError
+from federation.inbox.dispatch import HandlerError
 from federation.inbox.handlers.objects import KINDS, kind_of
+from federation.inbox.handlers.public_request_objects import accept_announced_request
 from federation.iris import host_of, origin_of
 from federation.jsonld.loader import JsonLdRejected
 from federation.jsonld.normalise import normalise
@@ -41,11 +45,28 @@ async def _get(fed: Federation, url: str) -> dict[str, Any]:
 
 
 def _signed(obj: Any) -> bool:
-    """An embedded copy of a signed kind that carries a proof (checked when kept)."""
+    """An embedded copy of a signed kind, or a public request, that carries a proof
+    (checked when kept)."""
     if not isinstance(obj, dict) or not isinstance(obj.get("proof"), dict):
         return False
+    if is_request(obj):
+        return True
     kind = kind_of(obj)
     return kind is not None and kind.signed
+
+
+async def _keep_signed(
+    fed: Federation, settings: CatalogSettings, document: dict[str, Any], remote: str
+) -> str:
+    """A signed copy from the outbox: a public request is mirrored as its live Announce is
+    (federation/inbox/handlers/public_request_objects.py); other kinds by their own rules.
+    A refused item is logged and skipped: one bad item does not stop the backfill."""
+    if not is_request(document):
+        return await accept_signed(fed, settings, document, remote, KINDS)
+    try:
+        return await accept_announced_request(fed, document, remote)
+    except HandlerError as exc:
+        return f"refused ({exc})"
 
 
 def _split(
@@ -113,7 +134,7 @@ async def handle_backfill(fed: Federation, settings: CatalogSettings, job: Job) 
             items = as_list(page.get("orderedItems", page.get("items")), MAX_ITEMS_PER_PAGE)
             trusted, foreign, signed = _split(items, origin)
             for document in signed:  # before the page's cursor moves: a retry redoes them
-                outcome = await accept_signed(fed, settings, document, remote, KINDS)
+                outcome = await _keep_signed(fed, settings, document, remote)
                 log.info("backfill of %s: signed %s %s", remote, id_of(document), outcome)
             following = id_of(page.get("next"))
             pages = cursor.pages + 1

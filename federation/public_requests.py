@@ -72,20 +72,50 @@ def public_article(request: Request, iri: str, *, origin: str, followers: str) -
     }
 
 
+async def signed_article(fed: Federation, org: Organisation, request: Request) -> dict[str, Any]:
+    """The public request's Article with @context and the requester's FEP-8b32 proof: what
+    goes out in Create/Update, what the catalog embeds, and what its IRI answers.
+
+    Signed so the catalog's Announce can carry it embedded and a node following the catalog
+    (live or by backfill) checks the author without fetching, as ratings are.
+    """
+    iri = CommissionIris(fed.iris.origin).request(request.id)
+    followers = fed.iris.org_followers(org.handle)
+    article = public_article(request, iri, origin=fed.iris.origin, followers=followers)
+    if request.cancel_reason:
+        article["cancelReason"] = request.cancel_reason
+    return await sign_as(fed, org.id, org.handle, {"@context": DEFAULT_CONTEXT, **article})
+
+
+async def request_document(fed: Federation, org: Organisation, request: Request) -> dict[str, Any]:
+    """What the IRI of our published request answers: a public one its signed Article; a
+    directed one the Article its recipients were offered (addressed to them), with its state.
+
+    Who may read which is the web layer's check; a draft has no document.
+    """
+    if not request.is_directed:
+        return await signed_article(fed, org, request)
+    iri = CommissionIris(fed.iris.origin).request(request.id)
+    document: dict[str, Any] = {
+        "@context": DEFAULT_CONTEXT,
+        **request_to_ap(request, iri),
+        "url": page_url(fed.iris.origin, request.id),
+        "published": iso_instant(request.published_at or request.created_at),
+        "state": request.state,
+    }
+    if request.cancel_reason:
+        document["cancelReason"] = request.cancel_reason
+    return document
+
+
 async def tell_public(
     fed: Federation, org: Organisation, request: Request, *, new: bool
 ) -> Outgoing | None:
     """A public request's publication (`new`) or new state, to followers and the catalog."""
     if request.is_directed or request.state == "draft":
         return None
-    iri = CommissionIris(fed.iris.origin).request(request.id)
     followers = fed.iris.org_followers(org.handle)
-    article = public_article(request, iri, origin=fed.iris.origin, followers=followers)
-    if request.cancel_reason:
-        article["cancelReason"] = request.cancel_reason
-    # Signed (FEP-8b32) by the requester, so the catalog's Announce can carry it embedded and
-    # a node following the catalog checks the author without fetching (as ratings do).
-    article = await sign_as(fed, org.id, org.handle, {"@context": DEFAULT_CONTEXT, **article})
+    article = await signed_article(fed, org, request)
     activity = new_activity(
         fed.iris,
         org,

@@ -71,6 +71,9 @@ commission_contracts = sa.Table(
     sa.Column("milestone_states", sa.Text, nullable=False),
     sa.Column("accepted_at", sa.Text, nullable=False),
     sa.Column("dispute_reason", sa.Text, nullable=True),
+    sa.Column("disputed_by", sa.Text, nullable=True),
+    sa.Column("disputed_from", sa.String(24), nullable=True),
+    sa.Column("termination_reason", sa.Text, nullable=True),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
 )

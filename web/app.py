@@ -56,6 +56,7 @@ from web.activitypub import (
     rating_objects,
     record_objects,
     report_objects,
+    request_objects,
 )
 from web.api import (
     commissions,
@@ -289,6 +290,7 @@ def create_app(node: Node) -> web.Application:
     rating_objects.setup(app)
     record_objects.setup(app)
     contract_objects.setup(app)
+    request_objects.setup(app)
     report_objects.setup(app)
     openapi.setup(app)
     organisations.setup(app)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 AS_JSON = "application/activity+json"
 AS_PROFILE = "https://www.w3.org/ns/activitystreams"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def wants_activity_json(request: web.Request) -> bool:
@@ -39,3 +41,18 @@ def activity_response(document: dict[str, object], *, status: int = 200) -> web.
         content_type=AS_JSON,
         headers={"Vary": "Accept, Signature", "Cache-Control": "max-age=60"},
     )
+
+
+def page_handler(app: web.Application, path: str, route: Handler) -> Handler | None:
+    """The other GET handler on `path` (its HTML page), whichever module registered it.
+
+    An AS2 route is registered first on an IRI that also has a page and hands every
+    non-AS2 request on to it, so the page module need not know about federation.
+    """
+    for resource in app.router.resources():
+        if resource.canonical != path:
+            continue
+        for candidate in resource:
+            if candidate.method == "GET" and candidate.handler is not route:
+                return candidate.handler  # type: ignore[return-value]
+    return None

@@ -9,7 +9,12 @@ in as a `Verifier`, which the federation layer implements with its proofs module
 A contract is in force only when both the buyer's and the supplier's proofs verify. Lifecycle:
 awaiting-signatures → signed → in-progress (milestones: pending → delivered → accepted, a
 rejected delivery goes back to pending) → completed once every milestone is accepted; signed or
-in-progress → disputed. Every move goes through `transition` and its two tables.
+in-progress → disputed. A dispute ends one of two ways: the party that raised it withdraws it
+(`withdraw-dispute`), and the contract goes back to the state it was disputed from (kept as
+`disputed_from` when the dispute is raised: a started contract with no milestone moved yet is
+in-progress, which the milestones alone cannot tell); or either party ends the contract
+(`terminate`, with a reason) → terminated, for good: no completion credit, no reputation, no
+more payments. Every move goes through `transition` and its two tables.
 """
 
 from __future__ import annotations
@@ -26,15 +31,20 @@ from commonsnode.model.dates import iso_instant
 from commonsnode.model.money import Money, check_basis_points, fee, total
 from commonsnode.model.requests import Request, RequestKind
 
-ContractState = Literal["awaiting-signatures", "signed", "in-progress", "completed", "disputed"]
+ContractState = Literal[
+    "awaiting-signatures", "signed", "in-progress", "completed", "disputed", "terminated"
+]
 MilestoneState = Literal["pending", "delivered", "accepted"]
-ContractAction = Literal["start", "deliver", "accept", "reject", "dispute"]
+ContractAction = Literal[
+    "start", "deliver", "accept", "reject", "dispute", "withdraw-dispute", "terminate"
+]
 Role = Literal["buyer", "supplier"]
 DOCUMENT_TYPE = "CommissionContract"
 DOCUMENT_VERSION = 1
 FEE_ROUNDING = "half-even to a whole minor unit, on each payment"
 
-# (contract state, action) → contract state; None: the milestone decides (see `transition`).
+# (contract state, action) → contract state; None: the milestone decides (accept) or the
+# state the dispute was raised from comes back (withdraw-dispute); see `transition`.
 TRANSITIONS: Mapping[tuple[ContractState, ContractAction], ContractState | None] = {
     ("signed", "start"): "in-progress",
     ("in-progress", "deliver"): "in-progress",
@@ -42,19 +52,30 @@ TRANSITIONS: Mapping[tuple[ContractState, ContractAction], ContractState | None]
     ("in-progress", "reject"): "in-progress",
     ("signed", "dispute"): "disputed",
     ("in-progress", "dispute"): "disputed",
+    ("disputed", "withdraw-dispute"): None,
+    ("disputed", "terminate"): "terminated",
 }
 MILESTONE_TRANSITIONS: Mapping[tuple[MilestoneState, ContractAction], MilestoneState] = {
     ("pending", "deliver"): "delivered",
     ("delivered", "accept"): "accepted",
     ("delivered", "reject"): "pending",
 }
-# Who may take each action: the supplier delivers, the buyer judges, either starts or disputes.
+# Who may take each action: the supplier delivers, the buyer judges, either starts, disputes
+# or terminates a disputed contract. Either role may withdraw a dispute, but only the party
+# that raised it (`disputed_by`, checked in `transition`).
 ACTORS: Mapping[ContractAction, frozenset[Role]] = {
     "start": frozenset({"buyer", "supplier"}),
     "deliver": frozenset({"supplier"}),
     "accept": frozenset({"buyer"}),
     "reject": frozenset({"buyer"}),
     "dispute": frozenset({"buyer", "supplier"}),
+    "withdraw-dispute": frozenset({"buyer", "supplier"}),
+    "terminate": frozenset({"buyer", "supplier"}),
+}
+# Actions that need a reason, and what the refusal says is missing.
+REASONS: Mapping[ContractAction, str] = {
+    "dispute": "say what the dispute is about",
+    "terminate": "say why the contract ends",
 }
 MAX_REASON = 2_000
 
@@ -117,6 +138,10 @@ class Contract:
     signatures: tuple[Signature, ...] = ()
     accepted_at: tuple[float | None, ...] = ()
     dispute_reason: str | None = None
+    # Who raised the open dispute, and the state it was raised from (None when not disputed).
+    disputed_by: str | None = None
+    disputed_from: ContractState | None = None
+    termination_reason: str | None = None
 
     @property
     def id(self) -> str:
@@ -332,6 +357,8 @@ def transition(
         raise ForbiddenError(f"only the {who} may {action} on this contract")
     if (contract.state, action) not in TRANSITIONS:
         raise ConflictError(f"a contract that is {contract.state} cannot take '{action}'")
+    if action == "withdraw-dispute" and actor != contract.disputed_by:
+        raise ForbiddenError("only the party that raised the dispute may withdraw it")
     if not in_force(contract, verify):
         raise ConflictError("the contract is not in force: both parties' signatures must verify")
     target = TRANSITIONS[(contract.state, action)]
@@ -352,11 +379,16 @@ def transition(
             accepted[milestone - 1] = now
             changes["accepted_at"] = tuple(accepted)
             target = "completed" if all(s == "accepted" for s in states) else "in-progress"
+    text = (reason or "").strip()[:MAX_REASON]
+    if action in REASONS and not text:
+        raise InvalidError(f"reason: {REASONS[action]}", field="reason")
     if action == "dispute":
-        text = (reason or "").strip()
-        if not text:
-            raise InvalidError("reason: say what the dispute is about", field="reason")
-        changes["dispute_reason"] = text[:MAX_REASON]
+        changes.update(dispute_reason=text, disputed_by=actor, disputed_from=contract.state)
+    elif action == "withdraw-dispute":
+        target = contract.disputed_from  # recorded with `disputed_by`, required above
+        changes.update(dispute_reason=None, disputed_by=None, disputed_from=None)
+    elif action == "terminate":
+        changes["termination_reason"] = text
     changes["state"] = target
     return replace(contract, **changes)
 

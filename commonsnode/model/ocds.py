@@ -53,6 +53,8 @@ CONTRACT_STATUS = {
     "in-progress": "active",
     "disputed": "active",
     "completed": "terminated",
+    # OCDS "terminated" covers a contract that came to a close early as well as completion.
+    "terminated": "terminated",
 }
 KIND_TEXT = {
     "new-tool": "Development of a new open-source tool",

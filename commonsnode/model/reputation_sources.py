@@ -89,7 +89,7 @@ class ContractSource:
 # A completed contract (every milestone delivered and accepted, both signatures valid) counts
 # as this many stars from each party for the other. There is no separate party rating yet, and
 # completion is the strongest signal both gave: the client accepted the work, the supplier saw
-# it through. A disputed or unfinished contract counts for nothing either way.
+# it through. A disputed, terminated or unfinished contract counts for nothing either way.
 COMPLETED_CONTRACT_STARS = 4
 
 

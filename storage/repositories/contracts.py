@@ -25,6 +25,9 @@ def _progress(contract: Contract) -> dict[str, Any]:
         "milestone_states": json.dumps(list(contract.milestone_states)),
         "accepted_at": json.dumps(list(contract.accepted_at)),
         "dispute_reason": contract.dispute_reason,
+        "disputed_by": contract.disputed_by,
+        "disputed_from": contract.disputed_from,
+        "termination_reason": contract.termination_reason,
         "updated_at": contract.updated_at,
     }
 
@@ -107,6 +110,9 @@ class SqlContractRepository:
                 updated_at=row.updated_at,
                 signatures=tuple(signatures.get(row.id, ())),
                 dispute_reason=row.dispute_reason,
+                disputed_by=row.disputed_by,
+                disputed_from=row.disputed_from,
+                termination_reason=row.termination_reason,
             )
             for row in rows
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from federation.signatures import SignedRequest, cavage
 from federation.vocab import AS_PUBLIC
 from tests.federation.cluster import cluster
 from tests.federation.fakepeer import fake_peer
+from tests.federation.test_commission_story import request_body
 from tests.security.conftest import Target
 
 AS_JSON = "application/activity+json"
@@ -214,3 +216,28 @@ async def test_an_actor_blocked_by_the_organisation_cannot_read_it_signed(
         assert status == 403, path
     status, _ = await signed_get(strict, "/orgs/city", carol)
     assert status == 200
+
+
+async def test_request_iris_follow_the_fetch_rules_and_a_directed_one_its_audience(
+    strict: Target,
+) -> None:
+    """Attack: read a request directed to chosen organisations by fetching its IRI, unsigned
+    or signed by a server none of them is on (Mastodon-style signed GET by a real actor)."""
+    bob, carol = strict.peer.actor("bob"), strict.peer.actor("carol")
+    c = strict.cluster
+    paths = {}
+    for name, recipients in (("public", []), ("directed", [bob])):
+        status, posted = await strict.node.api(
+            "POST", "/api/v1/requests", as_="city", json=request_body(c, recipients)
+        )
+        assert status == 201, posted
+        paths[name] = f"/requests/{posted['id']}"
+    for path in paths.values():
+        assert await unsigned_get(strict, path) == 401, path
+    status, body = await signed_get(strict, paths["public"], carol)
+    assert status == 200, body
+    status, body = await signed_get(strict, paths["directed"], bob)
+    assert status == 200, body
+    assert json.loads(body)["to"] == [bob]
+    status, _ = await signed_get(strict, paths["directed"], carol)
+    assert status == 404  # as if it did not exist

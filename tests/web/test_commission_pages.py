@@ -300,6 +300,45 @@ async def test_award_sign_deliver_accept_and_pay_from_the_pages(world: World) ->
     assert "Record a payment" not in await get(world, contract, "dev")
 
 
+async def test_a_dispute_is_withdrawn_or_ends_the_contract_from_the_page(world: World) -> None:
+    _, _, cid = await awarded_contract(world)
+    contract = f"/contracts/{cid}"
+    for party in ("dev", "city"):
+        await world.call("POST", f"/api/v1{contract}/sign", party)
+    withdraw, terminate = f'action="{contract}/withdraw-dispute"', f'action="{contract}/terminate"'
+    signed = await get(world, contract, "city")
+    assert withdraw not in signed
+    assert terminate not in signed
+    assert (await post(world, f"{contract}/dispute", "city", {"reason": "late"})).status == 303
+    raised = await get(world, contract, "city")
+    assert "Disputed" in raised
+    assert "Dispute raised by" in raised
+    assert withdraw in raised
+    assert terminate in raised
+    other = await get(world, contract, "dev")  # the other party may only terminate
+    assert withdraw not in other
+    assert terminate in other
+    refused = await post(world, f"{contract}/withdraw-dispute", "dev")
+    assert refused.status == 403
+    assert "raised the dispute" in await refused.text()
+    assert (await post(world, f"{contract}/withdraw-dispute", "city")).status == 303
+    assert "Signed, in force" in await get(world, contract, "dev")
+
+    assert (await post(world, f"{contract}/dispute", "dev", {"reason": "scope"})).status == 303
+    missing = await post(world, f"{contract}/terminate", "city", {"reason": ""})
+    assert missing.status == 422
+    assert "why the contract ends" in await missing.text()
+    ended = await post(world, f"{contract}/terminate", "city", {"reason": "no agreement"})
+    assert ended.status == 303
+    for viewer in ("city", "dev"):
+        page = await get(world, contract, viewer)
+        assert "Terminated" in page
+        assert "no agreement" in page
+        assert withdraw not in page
+        assert terminate not in page
+        assert f'action="{contract}/dispute"' not in page
+
+
 async def test_contract_page_is_for_the_parties_only(world: World) -> None:
     _, _, cid = await awarded_contract(world)
     response = await world.client.get(f"/contracts/{cid}")

@@ -424,6 +424,48 @@ async def test_contract_refusals(world: World) -> None:
     assert disputed["state"] == "disputed"
 
 
+async def test_a_dispute_is_withdrawn_by_its_author_or_ends_in_termination(
+    world: World,
+) -> None:
+    rid, _, cid = await awarded_contract(world)
+    await world.call("POST", f"/api/v1/contracts/{cid}/sign", "dev")
+    await world.call("POST", f"/api/v1/contracts/{cid}/sign", "city")
+    await world.call("POST", f"/api/v1/contracts/{cid}/start", "dev")
+    url = f"/api/v1/contracts/{cid}"
+    not_yet = await world.call("POST", f"{url}/withdraw-dispute", "dev", status=409)
+    assert "in-progress" in not_yet["detail"]
+    await world.call("POST", f"{url}/terminate", "dev", {"reason": "x"}, 409)
+    disputed = await world.call("POST", f"{url}/dispute", "dev", {"reason": "unpaid"})
+    assert (disputed["state"], disputed["disputed_by"]) == ("disputed", DEV)
+    refused = await world.call("POST", f"{url}/withdraw-dispute", "city", status=403)
+    assert "raised the dispute" in refused["detail"]
+    await world.call("POST", f"{url}/withdraw-dispute", "help", status=403)
+    back = await world.call("POST", f"{url}/withdraw-dispute", "dev")
+    assert (back["state"], back["dispute_reason"], back["disputed_by"]) == (
+        "in-progress",
+        None,
+        None,
+    )
+
+    await world.call("POST", f"{url}/dispute", "city", {"reason": "late"})
+    await world.call("POST", f"{url}/terminate", "city", {}, 422)
+    await world.call("POST", f"{url}/terminate", "help", {"reason": "x"}, 403)
+    ended = await world.call("POST", f"{url}/terminate", "dev", {"reason": "no agreement"})
+    assert (ended["state"], ended["termination_reason"]) == ("terminated", "no agreement")
+    assert "credit" not in ended
+    await world.call("POST", f"{url}/milestones/1/deliver", "dev", status=409)
+    await world.call("POST", f"{url}/withdraw-dispute", "city", status=409)
+    pay = {"milestone": 1, "amount": eur(1_000_000), "date": "2027-04-20", "reference": "T"}
+    await world.call("POST", f"{url}/payments", "city", pay, 409)
+    assert await credits_for_listing(world.node.uow, request_body()["listing"]) == []
+    async with world.node.uow(readonly=True) as tx:  # nor any reputation input
+        assert (await tx.reputation.sources()).contracts == ()
+
+    package = await world.call("GET", f"/api/v1/requests/{rid}/ocds", "city")
+    assert ocds_errors(package) == []
+    assert package["releases"][0]["contracts"][0]["status"] == "terminated"
+
+
 async def test_a_cancelled_request_tells_every_bidder_and_stays_open_data(world: World) -> None:
     request = await world.call("POST", "/api/v1/requests", "city", request_body(), 201)
     rid = request["id"]

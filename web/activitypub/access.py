@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiohttp import web
 
 from commonsnode.model.organisations import Organisation
 from federation.authenticate import AuthenticationError, VerifiedSender, authenticate_key_owner
 from federation.fetch import FetchBudget
-from federation.iris import host_of
+from federation.iris import host_of, origin_of
 from federation.signatures import SignatureError, SignedRequest, parse_incoming
 from web.keys import FED, UOW
 
@@ -81,3 +83,9 @@ async def require_org_access(request: web.Request, org_id: str) -> None:
         blocked = await tx.moderation.is_actor_blocked(org_id, sender.actor)
     if blocked:
         raise web.HTTPForbidden(text="blocked")
+
+
+def signed_by_party(signer: str, parties: Iterable[str]) -> bool:
+    """Whether a signed fetch may read a document addressed to `parties` only: a party's
+    actor, or the instance actor (`/actor`) of a party's node (our fetcher signs as that)."""
+    return any(signer == party or signer == f"{origin_of(party)}/actor" for party in parties)

@@ -154,6 +154,8 @@ def contract_json(
         "fee_basis_points": terms.fee_basis_points,
         "signatures": signatures,
         "dispute_reason": contract.dispute_reason,
+        "disputed_by": contract.disputed_by,
+        "termination_reason": contract.termination_reason,
         "document": document(terms),
     }
     if contract.state == "completed":

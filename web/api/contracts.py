@@ -102,6 +102,16 @@ async def dispute(request: web.Request) -> web.Response:
     return await _act(request, "dispute")
 
 
+async def withdraw_dispute(request: web.Request) -> web.Response:
+    """The party that raised the dispute withdraws it: the contract goes on as before."""
+    return await _act(request, "withdraw-dispute")
+
+
+async def terminate(request: web.Request) -> web.Response:
+    """Either party ends a disputed contract, with the reason (terminated, for good)."""
+    return await _act(request, "terminate")
+
+
 async def deliver(request: web.Request) -> web.Response:
     """The supplier delivers a milestone (a signed contract starts with its first delivery)."""
     return await _act(request, "deliver", _milestone(request))
@@ -146,6 +156,8 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/v1/contracts/{id}/sign", post_sign)
     app.router.add_post("/api/v1/contracts/{id}/start", start)
     app.router.add_post("/api/v1/contracts/{id}/dispute", dispute)
+    app.router.add_post("/api/v1/contracts/{id}/withdraw-dispute", withdraw_dispute)
+    app.router.add_post("/api/v1/contracts/{id}/terminate", terminate)
     app.router.add_post("/api/v1/contracts/{id}/milestones/{n}/deliver", deliver)
     app.router.add_post("/api/v1/contracts/{id}/milestones/{n}/accept", accept)
     app.router.add_post("/api/v1/contracts/{id}/milestones/{n}/reject", reject)

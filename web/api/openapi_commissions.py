@@ -221,6 +221,22 @@ def commission_paths() -> dict[str, Any]:
         "/api/v1/contracts/{id}/dispute": {
             "post": _op("dispute the contract, with the reason", body=reason, params=[_ID])
         },
+        "/api/v1/contracts/{id}/withdraw-dispute": {
+            "post": _op(
+                "the party that raised the dispute withdraws it: the contract is back in the "
+                "state it was disputed from (signed or in-progress)",
+                params=[_ID],
+            )
+        },
+        "/api/v1/contracts/{id}/terminate": {
+            "post": _op(
+                "either party ends a disputed contract, with the reason: terminated, for good "
+                "(no completion credit, no reputation, no payments)",
+                body=reason,
+                params=[_ID],
+                errors=("403", "404", "409", "422"),
+            )
+        },
         "/api/v1/contracts/{id}/milestones/{n}/deliver": {
             "post": _op("the supplier delivers a milestone", params=[_ID, _N])
         },

@@ -31,6 +31,8 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/contracts/{id}", contract_page.contract_page)
     app.router.add_post("/contracts/{id}/sign", contract_page.post_sign)
     app.router.add_post("/contracts/{id}/dispute", contract_page.dispute)
+    app.router.add_post("/contracts/{id}/withdraw-dispute", contract_page.withdraw_dispute)
+    app.router.add_post("/contracts/{id}/terminate", contract_page.terminate)
     app.router.add_post("/contracts/{id}/payments", contract_page.post_payment)
     app.router.add_post("/contracts/{id}/milestones/{n}/deliver", contract_page.deliver)
     app.router.add_post("/contracts/{id}/milestones/{n}/accept", contract_page.accept)

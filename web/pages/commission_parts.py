@@ -25,6 +25,7 @@ CONTRACT_STATES = {
     "in-progress": "In progress",
     "completed": "Completed",
     "disputed": "Disputed",
+    "terminated": "Terminated",
 }
 BID_STATUS = {"submitted": "Submitted", "awarded": "Awarded", "not-awarded": "Not awarded"}
 

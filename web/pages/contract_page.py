@@ -155,6 +155,31 @@ def _dispute_form(local_id: str) -> str:
     )
 
 
+def _name_of(contract: Contract, actor: str | None) -> str:
+    """The name a party had at award (empty for None)."""
+    for party in (contract.terms.buyer, contract.terms.supplier):
+        if party.id == actor:
+            return party.name
+    return ""
+
+
+def _dispute_end(local_id: str, contract: Contract, actor: str) -> str:
+    """A disputed contract's ways out, each shown only to who may take it: the party that
+    raised the dispute may withdraw it; either party may terminate, with a reason."""
+    ident = escape(local_id)
+    withdraw = ""
+    if actor == contract.disputed_by:
+        withdraw = post_button(f"/contracts/{local_id}/withdraw-dispute", "Withdraw the dispute")
+    return (
+        "<h2>Dispute</h2>"
+        + withdraw
+        + f'<form method="post" action="/contracts/{ident}/terminate" class="stack">'
+        '<div><label for="terminate-reason">Terminate the contract: why does it end?</label>'
+        '<textarea id="terminate-reason" name="reason" maxlength="2000" required></textarea>'
+        "</div><div><button>Terminate the contract</button></div></form>"
+    )
+
+
 def _message(status: int, title: str, text: str, node_name: str) -> web.Response:
     return page(
         title, f"<h1>{escape(title)}</h1><p>{escape(text)}</p>", node_name=node_name, status=status
@@ -194,6 +219,8 @@ async def render(
         ("Awarded", escape(when(terms.awarded_at))),
         ("Request", f'<a href="/requests/{escape(request_id)}">{escape(terms.title)}</a>'),
         ("Dispute", escape(contract.dispute_reason or "")),
+        ("Dispute raised by", escape(_name_of(contract, contract.disputed_by))),
+        ("Terminated because", escape(contract.termination_reason or "")),
     ]
     scope = [
         ("Kind", escape(REQUEST_KINDS.get(terms.kind, terms.kind))),
@@ -230,6 +257,8 @@ async def render(
         sections.append(payment_form(local_id, contract, payment_values, payment_error))
     if contract.state in ACTIVE:
         sections.append("<h2>Dispute</h2>" + _dispute_form(local_id))
+    elif contract.state == "disputed" and role:
+        sections.append(_dispute_end(local_id, contract, actor))
     return page(f"Contract: {terms.title}", "".join(sections), node_name=node_name, status=status)
 
 
@@ -284,6 +313,14 @@ async def reject(request: web.Request) -> web.Response:
 
 async def dispute(request: web.Request) -> web.Response:
     return await _act(request, "dispute")
+
+
+async def withdraw_dispute(request: web.Request) -> web.Response:
+    return await _act(request, "withdraw-dispute")
+
+
+async def terminate(request: web.Request) -> web.Response:
+    return await _act(request, "terminate")
 
 
 async def post_payment(request: web.Request) -> web.Response:

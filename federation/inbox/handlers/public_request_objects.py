@@ -11,7 +11,6 @@ back as `Offer{Bid}` (federation/commission_delivery.py). Anything else goes to 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 from commonsnode.errors import DomainError
@@ -87,26 +86,33 @@ def create_with_public_requests(fallback: ActivityHandler) -> ActivityHandler:
     return handle_create
 
 
-async def _announced(fed: Federation, incoming: Incoming, document: dict[str, Any]) -> None:
-    """A public request its own node's catalog announced, embedded with the requester's
-    FEP-8b32 proof: taken only when the proof verifies with the requester's own key and the
-    request, its requester and the catalog share one origin."""
+async def accept_announced_request(fed: Federation, document: dict[str, Any], catalog: str) -> str:
+    """A public request its own node's catalog announced (live, or in its outbox read by
+    backfill), embedded with the requester's FEP-8b32 proof: taken only when the proof
+    verifies with the requester's own key and the request, its requester and the catalog
+    share one origin. Mirrored while open when our catalog follows that catalog; a mirror
+    we hold takes its later state. Returns what was done; raises HandlerError if refused."""
     iri = str(id_of(document))
     try:
         requester = await verify_author(fed, document, FetchBudget())
     except IntegrityError as exc:
         raise HandlerError(f"announced request {iri}: {exc}") from exc
-    if not (origin_of(iri) == origin_of(requester) == origin_of(incoming.actor)):
+    if not (origin_of(iri) == origin_of(requester) == origin_of(catalog)):
         raise HandlerError("a catalog announces only the requests of its own node")
-    as_requester = replace(incoming, actor=requester)
+    # Applied as the requester's own activity: its proof shows the request is the requester's.
+    announce = {"type": "Announce", "actor": catalog, "object": document}
+    as_requester = Incoming(announce, requester, "")
     async with fed.uow(readonly=True) as tx:
-        follow = await tx.catalog.get_follow("out", incoming.actor)
+        follow = await tx.catalog.get_follow("out", catalog)
         known = await tx.commission_links.local_id(iri, REQUEST_LINK)
     member = follow is not None and follow.state == "accepted"
     if known is not None:
         await update_mirror(fed, as_requester, document)
-    elif document.get("state") == "open":
-        await mirror_public(fed, as_requester, document, via_catalog=member)
+        return "updated"
+    if document.get("state") != "open":
+        return "not_open"
+    await mirror_public(fed, as_requester, document, via_catalog=member)
+    return "mirrored"
 
 
 def announce_with_public_requests(fallback: ActivityHandler) -> ActivityHandler:
@@ -118,6 +124,6 @@ def announce_with_public_requests(fallback: ActivityHandler) -> ActivityHandler:
         if document is None:
             await fallback(fed, incoming)
         else:
-            await _announced(fed, incoming, document)
+            await accept_announced_request(fed, document, incoming.actor)
 
     return handle_announce

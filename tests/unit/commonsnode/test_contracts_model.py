@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import rfc8785
@@ -23,6 +23,7 @@ from commonsnode.model.contracts import (
     ACTORS,
     TRANSITIONS,
     Contract,
+    ContractState,
     Party,
     add_signature,
     canonical,
@@ -295,7 +296,7 @@ def test_credit_only_for_completed_contracts() -> None:
         completion_credit(signed_contract())
 
 
-STATES = ("awaiting-signatures", "signed", "in-progress", "completed", "disputed")
+STATES = get_args(ContractState)
 
 
 @pytest.mark.parametrize(
@@ -335,6 +336,88 @@ def test_either_party_may_dispute_with_a_reason(started: bool) -> None:
         transition(contract, "dispute", CITY, NOW, verify)
     disputed = transition(contract, "dispute", CITY, NOW, verify, reason="late delivery")
     assert (disputed.state, disputed.dispute_reason) == ("disputed", "late delivery")
+
+
+def _in_progress() -> Contract:
+    """Started, with no milestone moved: the milestones alone would say "signed"."""
+    return transition(signed_contract(), "start", DEV, NOW, verify)
+
+
+@pytest.mark.parametrize(
+    ("build", "before"), [(signed_contract, "signed"), (_in_progress, "in-progress")]
+)
+def test_the_disputing_party_withdraws_and_the_contract_goes_on_as_before(
+    build: Any, before: str
+) -> None:
+    disputed = transition(build(), "dispute", CITY, NOW, verify, reason="late delivery")
+    assert (disputed.disputed_by, disputed.disputed_from) == (CITY, before)
+    back = transition(disputed, "withdraw-dispute", CITY, NOW + 1, verify)
+    assert back.state == before
+    assert (back.dispute_reason, back.disputed_by, back.disputed_from) == (None, None, None)
+    assert back.updated_at == NOW + 1
+    # ... and the work continues from there: a started contract takes a delivery.
+    started = back if before == "in-progress" else transition(back, "start", DEV, NOW, verify)
+    delivered = transition(started, "deliver", DEV, NOW, verify, milestone=1)
+    assert delivered.milestone_states[0] == "delivered"
+
+
+def test_a_withdrawn_dispute_keeps_the_milestones_moved_before_it() -> None:
+    contract = transition(_in_progress(), "deliver", DEV, NOW, verify, milestone=1)
+    contract = transition(contract, "accept", CITY, NOW, verify, milestone=1)
+    disputed = transition(contract, "dispute", DEV, NOW, verify, reason="unpaid")
+    back = transition(disputed, "withdraw-dispute", DEV, NOW, verify)
+    assert (back.state, back.milestone_states) == ("in-progress", ("accepted", "pending"))
+
+
+def test_only_the_party_that_raised_the_dispute_withdraws_it() -> None:
+    disputed = transition(signed_contract(), "dispute", CITY, NOW, verify, reason="late")
+    with pytest.raises(ForbiddenError, match="raised the dispute"):
+        transition(disputed, "withdraw-dispute", DEV, NOW, verify)
+    with pytest.raises(ForbiddenError):
+        transition(disputed, "withdraw-dispute", OPERATOR.id, NOW, verify)
+
+
+def test_a_dispute_without_a_known_author_is_not_withdrawn_but_may_be_terminated() -> None:
+    """A contract disputed before disputes were attributed (no `disputed_by`)."""
+    legacy = replace(signed_contract(), state="disputed", dispute_reason="old")
+    for party in (CITY, DEV):
+        with pytest.raises(ForbiddenError):
+            transition(legacy, "withdraw-dispute", party, NOW, verify)
+    ended = transition(legacy, "terminate", DEV, NOW, verify, reason="no way forward")
+    assert ended.state == "terminated"
+
+
+@pytest.mark.parametrize("who", [CITY, DEV])
+def test_either_party_terminates_a_disputed_contract_with_a_reason(who: str) -> None:
+    disputed = transition(_in_progress(), "dispute", CITY, NOW, verify, reason="late")
+    for missing in (None, "", "   "):
+        with pytest.raises(InvalidError, match="reason"):
+            transition(disputed, "terminate", who, NOW, verify, reason=missing)
+    with pytest.raises(ForbiddenError):
+        transition(disputed, "terminate", OPERATOR.id, NOW, verify, reason="x")
+    ended = transition(disputed, "terminate", who, NOW + 5, verify, reason=" no way forward ")
+    assert (ended.state, ended.termination_reason) == ("terminated", "no way forward")
+    assert ended.dispute_reason == "late"  # what the dispute was about stays on record
+    assert ended.updated_at == NOW + 5
+
+
+def test_a_terminated_contract_is_final_and_gives_no_credit() -> None:
+    disputed = transition(signed_contract(), "dispute", DEV, NOW, verify, reason="scope")
+    ended = transition(disputed, "terminate", CITY, NOW, verify, reason="ended")
+    for action, roles in ACTORS.items():
+        actor = DEV if "supplier" in roles else CITY
+        with pytest.raises(ConflictError, match="is terminated"):
+            transition(ended, action, actor, NOW, verify, milestone=1, reason="x")
+    with pytest.raises(ConflictError):
+        completion_credit(ended)
+
+
+@pytest.mark.parametrize("action", ["withdraw-dispute", "terminate"])
+@pytest.mark.parametrize("state", ["awaiting-signatures", "signed", "in-progress", "completed"])
+def test_a_dispute_ends_only_on_a_disputed_contract(action: str, state: str) -> None:
+    contract = replace(signed_contract(), state=state, disputed_by=CITY)  # type: ignore[arg-type]
+    with pytest.raises(ConflictError, match=f"is {state}"):
+        transition(contract, action, CITY, NOW, verify, reason="x")  # type: ignore[arg-type]
 
 
 def test_local_ids_are_replaced_by_iris_in_the_document() -> None:
