@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from commonsnode.errors import DomainError
 from commonsnode.jobs import NewJob
+from commonsnode.model.contracts import ACTORS
 from commonsnode.model.dates import parse_date
 from commonsnode.model.ledger import Payment
 from commonsnode.model.money import Money, parse_money
@@ -33,7 +34,8 @@ CommissionStep = Literal[
 ]
 _STEPS: tuple[str, ...] = CommissionStep.__args__  # type: ignore[attr-defined]
 _CONTRACT_STEPS = ("contract-sent", "contract-told", "payment-recorded", "completion-announced")
-_CONTRACT_ACTIONS = ("sign", "start", "deliver", "accept", "reject", "dispute")
+# every action the contract model knows, so a new one cannot be refused here by omission
+_CONTRACT_ACTIONS = ("sign", *ACTORS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +118,8 @@ class CommissionEvent:
             raise ValueError("payment-recorded (and only it) carries the payment")
 
     def to_job(self) -> NewJob:
-        """One request's steps run in order, and so do one contract's (its Create before the
-        signatures, a delivery before its acceptance)."""
+        """One request's steps run in order, and so do one contract's between its parties (its
+        Create before the signatures, a delivery before its acceptance)."""
         payload: dict[str, Any] = {"step": self.step, "actor": self.actor}
         for key, value in (
             ("request", self.request_id),
@@ -133,7 +135,11 @@ class CommissionEvent:
             payload["proof"] = dict(self.proof)
         if self.payment is not None:
             payload["payment"] = self.payment.to_json()
-        if self.step in _CONTRACT_STEPS:
+        if self.step == "completion-announced":
+            # told to the listing's publisher, not a party: its node being down must not hold
+            # back the parties' own later steps (a payment after the last acceptance)
+            key = f"commission-credit:{self.contract_id}"
+        elif self.step in _CONTRACT_STEPS:
             key = f"commission-contract:{self.contract_id}"
         else:
             key = f"commission-request:{self.request_id}"

@@ -133,7 +133,7 @@ STEPS: dict[str, Step] = {
 }
 
 
-async def handle_commission_event(fed: Federation, job: Job, *, max_attempts: int = 8) -> None:
+async def handle_commission_event(fed: Federation, job: Job, *, max_attempts: int) -> None:
     """Publish what the step tells, and finish the job, in one transaction. On the last of
     `max_attempts` (the kind's retry policy) recipients still unresolvable are left out."""
     try:

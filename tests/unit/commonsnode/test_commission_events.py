@@ -13,6 +13,7 @@ from commonsnode.commission_events import (
     CommissionEvent,
     PaymentNotice,
 )
+from commonsnode.model.contracts import ACTORS
 from commonsnode.model.money import Money
 
 CITY = "https://alpha.example/orgs/city"
@@ -47,6 +48,21 @@ def test_one_request_and_one_contract_keep_their_order() -> None:
     assert keys["request-published"] == "commission-request:r1"
     assert keys["contract-sent"] == keys["contract-told"] == keys["payment-recorded"]
     assert keys["contract-sent"] == "commission-contract:c1"
+    # the credit goes to a third node, whose outage must not hold back the parties' steps
+    assert keys["completion-announced"] == "commission-credit:c1"
+
+
+@pytest.mark.parametrize("action", ["sign", *ACTORS])
+def test_every_contract_action_of_the_model_makes_an_event(action: str) -> None:
+    event = CommissionEvent(
+        "contract-told",
+        CITY,
+        contract_id="c1",
+        action=action,
+        proof=PROOF if action == "sign" else None,
+        reason="why" if action in ("dispute", "terminate") else None,
+    )
+    assert CommissionEvent.from_payload(event.to_job().payload) == event
 
 
 def test_the_payment_travels_as_the_body_record_payment_takes() -> None:
