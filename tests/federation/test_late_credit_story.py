@@ -3,8 +3,9 @@ their credits: delta's organisation (pub) and catalog send each new follower, af
 Accept, the signed credits announced before, to that follower alone. epsilon's catalog
 follows delta's catalog, gamma's reader follows pub (which approves followers by hand): each
 credits its copy of the listing, fetched on the credit's arrival when the backfill has not
-brought it yet. Nothing reaches a node that does not follow, or whose follow is not accepted;
-a Follow sent again sends nothing again, and a follow made anew adds nothing on the receiver."""
+brought it yet. Nothing reaches a node that does not follow, whose follow is not accepted, or
+whose follow no longer stands when the replay runs; a Follow sent again sends nothing again,
+and a follow made anew adds nothing on the receiver."""
 
 from __future__ import annotations
 
@@ -146,5 +147,22 @@ async def test_a_late_follower_gets_the_credits_announced_before(
         told += [gamma.actor("reader")] * 2
         assert await credit_audiences(delta) == sorted(told)
         assert await contract_credits(gamma, "reader", held_gamma) == expected
+
+        # zeta's follow is accepted, then gone (as an Undo arriving first would take it)
+        # before the replay job runs: nothing is sent.
+        status, _ = await zeta.api(
+            "POST", "/api/v1/follows", as_="reader", json={"target": delta.actor("pub")}
+        )
+        assert status == 202
+        await c.settle()
+        status, _ = await delta.api(
+            "POST", "/api/v1/followers/accept", as_="pub", json={"actor": zeta.actor("reader")}
+        )
+        assert status == 200
+        async with delta.node.uow() as tx:
+            await tx.follows.delete("in", pub.id, zeta.actor("reader"))
+        await c.settle()
+        assert await credit_audiences(delta) == sorted(told)
+        assert await remote_items(zeta, "reader") == []
         for node in NODES:
             assert await dead_errors(c[node]) == [], node
