@@ -69,3 +69,35 @@ class CreditEvent:
             signatures=tuple((str(s["party"]), dict(s["proof"])) for s in signatures),
             at=float(payload["at"]),
         )
+
+
+CREDIT_REPLAY_JOB = "event.credit_replay"
+
+
+def credit_replay_job(
+    follower: str,
+    inbox: str,
+    org_id: str | None,
+    *,
+    ordering_key: str,
+    after: tuple[str, str] | None = None,
+) -> NewJob:
+    """Send a follower we just accepted the credits announced before it followed: those of
+    organisation `org_id`'s listings (None: the catalog's, every listing of this node), in
+    pages, `after` the (listing id, contract IRI) the previous page ended with.
+
+    Queued with the ordering key of our Accept's fan-out, so the credits go out only after the
+    Accept is queued for delivery. While one replay to a follower of one actor is queued,
+    another is not (the dedupe key): a Follow sent again meanwhile does not start a second.
+    """
+    return NewJob(
+        CREDIT_REPLAY_JOB,
+        {
+            "follower": follower,
+            "inbox": inbox,
+            "org": org_id,
+            "after": list(after) if after else None,
+        },
+        ordering_key=ordering_key,
+        dedupe_key=f"credit-replay:{org_id or 'catalog'}:{follower}",
+    )

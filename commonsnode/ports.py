@@ -421,6 +421,19 @@ class CreditRepository(Protocol):
     async def for_listings(self, listing_ids: Sequence[str]) -> list[Credit]:
         """Every credit of these listings, by role then name."""
 
+    async def keep_announced(
+        self, listing_id: str, contract_iri: str, document: str, now: float
+    ) -> None:
+        """Keep the signed credit (JSON) announced about our listing and a contract; the
+        first one kept stays (a repeat changes nothing)."""
+
+    async def announced(
+        self, org_id: str | None, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[str, str, str]]:
+        """(listing id, contract IRI, signed credit JSON) of the credits announced about our
+        own listings still listed (those of organisation `org_id`; None: all), in key order
+        after `after`, at most `limit`."""
+
 
 class CommissionRequestRepository(Protocol):
     async def add(self, request: Request, requester_name: str) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from commonsnode.credit_events import credit_replay_job
 from commonsnode.errors import NotFoundError
 from commonsnode.ids import new_id
 from commonsnode.jobs import Job, NewJob
@@ -170,10 +171,15 @@ async def publish_catalog(
         NewJob(
             CATALOG_FANOUT_JOB,
             {"activity": key, "followers": followers, "inboxes": list(inboxes)},
-            ordering_key=f"fanout:catalog:{id_of(activity.get('object')) or activity['id']}",
+            ordering_key=catalog_fanout_key(activity),
         )
     )
     return key
+
+
+def catalog_fanout_key(activity: dict[str, Any]) -> str:
+    """The ordering key of a catalog activity's fan-out job (see outbox.fanout_key)."""
+    return f"fanout:catalog:{id_of(activity.get('object')) or activity['id']}"
 
 
 async def handle_fanout(fed: Federation, job: Job) -> None:
@@ -280,6 +286,13 @@ async def handle_follow(fed: Federation, incoming: Incoming) -> None:
         }
         accept = new_catalog_activity(fed.iris, "Accept", original, now, to=[actor.iri])
         await publish_catalog(tx, fed.iris, accept, now, followers=False, inboxes=(actor.inbox,))
+        if existing is None or existing.state != "accepted":
+            # A new follower is sent, after the Accept, the credits announced before it
+            # followed (federation/credits.py); a Follow sent again does not replay them.
+            replay = credit_replay_job(
+                actor.iri, actor.inbox, None, ordering_key=catalog_fanout_key(accept)
+            )
+            await tx.jobs.enqueue(replay)
 
 
 async def _our_catalog_follow(

@@ -10,17 +10,25 @@ only the parties' nodes serve, so it goes to the nodes that follow the listing's
 and need it to check the credit, not to the whole fediverse. A receiver credits
 its copy only after checking who announced it, the publisher's proof and both parties' proofs
 (federation/inbox/handlers/credit_objects.py).
+
+The signed credit is kept (`announced_credits`): a node whose Follow of the organisation or of
+the catalog we accept later is sent the same objects, to its inbox alone (`handle_credit_replay`,
+queued with the Accept), so it need not have followed when the contract completed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from commonsnode.credit_events import CreditEvent
+from commonsnode.credit_events import CreditEvent, credit_replay_job
 from commonsnode.jobs import Job
 from commonsnode.model.dates import iso_instant
+from commonsnode.model.organisations import Organisation
+from commonsnode.ports import UnitOfWork
 from commonsnode.worker import PermanentJobError
 from federation.catalog import catalog_followers, new_catalog_activity, publish_catalog
 from federation.contract_delivery import CREDIT_TYPE
@@ -56,10 +64,51 @@ def credit_object(event: CreditEvent, listing_iri: str, author: str) -> dict[str
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Recipients:
+    """Who an Announce of a credit is for: `to` names it (a followers collection, or one
+    follower); `followers` also delivers to every accepted follower, `inboxes` to these."""
+
+    to: str
+    followers: bool = False
+    inboxes: tuple[str, ...] = ()
+
+
+async def announce_by_org(
+    tx: UnitOfWork,
+    fed: Federation,
+    org: Organisation,
+    credit: dict[str, Any],
+    now: float,
+    recipients: Recipients,
+) -> None:
+    """The organisation's Announce of its signed credit; never public."""
+    activity = new_activity(fed.iris, org, "Announce", credit, now, to=[recipients.to])
+    await publish(
+        tx,
+        fed.iris,
+        org,
+        activity,
+        now,
+        followers=recipients.followers,
+        inboxes=recipients.inboxes,
+    )
+
+
+async def announce_by_catalog(
+    tx: UnitOfWork, fed: Federation, credit: dict[str, Any], now: float, recipients: Recipients
+) -> None:
+    """The catalog's Announce of an organisation's signed credit (embedded); never public."""
+    relay = new_catalog_activity(fed.iris, "Announce", credit, now, to=[recipients.to])
+    await publish_catalog(
+        tx, fed.iris, relay, now, followers=recipients.followers, inboxes=recipients.inboxes
+    )
+
+
 async def handle_credit_event(fed: Federation, job: Job) -> None:
     """The `event.credit` job: the listing's organisation and the catalog Announce the
     signed credit to their followers, once (a withdrawn listing or a gone organisation tells
-    nobody)."""
+    nobody); the signed credit is kept for followers that come later."""
     try:
         event = CreditEvent.from_payload(job.payload)
     except (KeyError, TypeError, ValueError) as exc:
@@ -75,11 +124,65 @@ async def handle_credit_event(fed: Federation, job: Job) -> None:
         listing_iri = fed.iris.listing(listing.id)
         credit = credit_object(event, listing_iri, fed.iris.org(org.handle))
         credit = await sign_as(fed, org.id, org.handle, credit)
-        followers = fed.iris.org_followers(org.handle)
-        activity = new_activity(fed.iris, org, "Announce", credit, now, to=[followers])
-        await publish(tx, fed.iris, org, activity, now, followers=True)
-        relay = new_catalog_activity(
-            fed.iris, "Announce", credit, now, to=[catalog_followers(fed.iris)]
-        )
-        await publish_catalog(tx, fed.iris, relay, now, followers=True)
+        followers = Recipients(fed.iris.org_followers(org.handle), followers=True)
+        await announce_by_org(tx, fed, org, credit, now, followers)
+        catalog = Recipients(catalog_followers(fed.iris), followers=True)
+        await announce_by_catalog(tx, fed, credit, now, catalog)
+        await tx.credits.keep_announced(listing.id, event.contract, json.dumps(credit), now)
         await tx.jobs.finish(job)
+
+
+# Credits sent to a new follower per job run (one transaction); the next page is its own job.
+REPLAY_PAGE = 50
+
+
+async def _still_follows(tx: UnitOfWork, org_id: str | None, follower: str) -> bool:
+    """The follower's Follow is still accepted (an Undo or a block stops the replay)."""
+    if org_id is None:
+        record = await tx.catalog.get_follow("in", follower)
+        return record is not None and record.state == "accepted"
+    found = await tx.follows.get("in", org_id, follower)
+    return found is not None and found.state == "accepted"
+
+
+async def handle_credit_replay(fed: Federation, job: Job) -> None:
+    """The `event.credit_replay` job: one page of the credits announced before a follower
+    was accepted, Announced again (the same signed objects) to that follower's inbox only.
+    Only stored and queued here: the deliveries are their own jobs, so no transaction is
+    held across the network."""
+    try:
+        follower = str(job.payload["follower"])
+        inbox = str(job.payload["inbox"])
+        org_id = job.payload.get("org")
+        after = job.payload.get("after")
+        cursor = (str(after[0]), str(after[1])) if after else None
+    except (KeyError, TypeError, IndexError) as exc:
+        raise PermanentJobError(f"malformed credit replay: {exc}") from exc
+    now = fed.clock.now()
+    async with fed.uow() as tx:
+        org = await tx.organisations.get_by_id(str(org_id)) if org_id else None
+        if (org_id and org is None) or not await _still_follows(tx, org_id, follower):
+            log.info("credit replay to %s: no longer a follower", follower)
+            await tx.jobs.finish(job)
+            return
+        page = await tx.credits.announced(org.id if org else None, cursor, REPLAY_PAGE)
+        recipients = Recipients(follower, inboxes=(inbox,))
+        for _, _, document in page:
+            credit = json.loads(document)
+            if org is None:
+                await announce_by_catalog(tx, fed, credit, now, recipients)
+            else:
+                await announce_by_org(tx, fed, org, credit, now, recipients)
+        await tx.jobs.finish(job)  # frees the dedupe key for the next page
+        if len(page) == REPLAY_PAGE:
+            last = (page[-1][0], page[-1][1])
+            await tx.jobs.enqueue(
+                credit_replay_job(
+                    follower,
+                    inbox,
+                    org.id if org else None,
+                    ordering_key=job.ordering_key or f"credit-replay:{follower}",
+                    after=last,
+                )
+            )
+    log.info("credit replay to %s: %d credit(s) sent again", follower, len(page))

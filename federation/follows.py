@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from commonsnode.credit_events import credit_replay_job
 from commonsnode.errors import ConflictError, InvalidError, NotFoundError
 from commonsnode.ids import new_id
 from commonsnode.model.actors import RemoteActor
 from commonsnode.model.follows import Follow, transition
 from commonsnode.model.organisations import Organisation
+from commonsnode.ports import UnitOfWork
 from commonsnode.reputation_events import recompute_job
 from federation.discover import DiscoveryError, parse_target, resolve_target
 from federation.fetch import FetchBudget
 from federation.iris import host_of
-from federation.outbox import new_activity, publish
+from federation.outbox import fanout_key, new_activity, publish
 from federation.resolve import ResolveError, resolve_actor
 from federation.runtime import Federation
 
@@ -107,14 +109,26 @@ async def answer_follow_request(
         await tx.jobs.enqueue(recompute_job(now))
         actor = await tx.actors.get(remote_iri)
         if actor is not None:
-            await send_answer(fed, tx, org, updated, actor.inbox, accept=accept)
+            await send_answer(fed, tx, org, updated, actor.inbox, accept=accept, replay=True)
     return updated
 
 
 async def send_answer(
-    fed: Federation, tx: object, org: Organisation, follow_: Follow, inbox: str, *, accept: bool
+    fed: Federation,
+    tx: UnitOfWork,
+    org: Organisation,
+    follow_: Follow,
+    inbox: str,
+    *,
+    accept: bool,
+    replay: bool = False,
 ) -> None:
-    """Accept{Follow} or Reject{Follow} to the follower, quoting its Follow activity."""
+    """Accept{Follow} or Reject{Follow} to the follower, quoting its Follow activity.
+
+    `replay`: the follower is accepted now (not answered again), so it is also sent, after
+    the Accept, the credits of the organisation's listings announced before it followed
+    (federation/credits.py): it holds those listings from now on, and their credits with them.
+    """
     now = fed.clock.now()
     original = {
         "id": follow_.activity_iri,
@@ -125,7 +139,11 @@ async def send_answer(
     answer = new_activity(
         fed.iris, org, "Accept" if accept else "Reject", original, now, to=[follow_.remote_iri]
     )
-    await publish(tx, fed.iris, org, answer, now, followers=False, inboxes=(inbox,))  # type: ignore[arg-type]
+    await publish(tx, fed.iris, org, answer, now, followers=False, inboxes=(inbox,))
+    if accept and replay:
+        await tx.jobs.enqueue(
+            credit_replay_job(follow_.remote_iri, inbox, org.id, ordering_key=fanout_key(answer))
+        )
 
 
 async def block(fed: Federation, org: Organisation, remote_iri: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from commonsnode.commission_events import COMMISSION_EVENT_JOB
-from commonsnode.credit_events import CREDIT_EVENT_JOB
+from commonsnode.credit_events import CREDIT_EVENT_JOB, CREDIT_REPLAY_JOB
 from commonsnode.events import LISTING_EVENT_JOB
 from commonsnode.jobs import Job
 from commonsnode.rating_events import RATING_EVENT_JOB
@@ -22,7 +22,7 @@ from federation.catalog import (
     CatalogSettings,
 )
 from federation.commission_events import handle_commission_event
-from federation.credits import handle_credit_event
+from federation.credits import handle_credit_event, handle_credit_replay
 from federation.delivery.fanout import handle_fanout
 from federation.delivery.send import Sender
 from federation.inbox.dispatch import Dispatcher, Incoming
@@ -138,6 +138,9 @@ def register_jobs(
     registry.register(RECORD_EVENT_JOB, partial(handle_record_event, fed), retry=INBOX_RETRY)
     registry.register(
         CREDIT_EVENT_JOB, partial(handle_credit_event, fed), retry=INBOX_RETRY, timeout=120.0
+    )
+    registry.register(
+        CREDIT_REPLAY_JOB, partial(handle_credit_replay, fed), retry=INBOX_RETRY, timeout=120.0
     )
     registry.register(
         COMMISSION_EVENT_JOB,

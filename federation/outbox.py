@@ -63,9 +63,15 @@ async def publish(
         NewJob(
             FANOUT_JOB,
             {"activity": key, "org": org.id, "followers": followers, "inboxes": list(inboxes)},
-            ordering_key=f"fanout:{id_of(activity.get('object')) or activity['id']}",
+            ordering_key=fanout_key(activity),
         )
     )
+
+
+def fanout_key(activity: dict[str, Any]) -> str:
+    """The ordering key of an organisation activity's fan-out job: a job enqueued with it
+    after `publish` runs once the activity's deliveries are queued."""
+    return f"fanout:{id_of(activity.get('object')) or activity['id']}"
 
 
 def _audience(activity: dict[str, Any]) -> list[str]:

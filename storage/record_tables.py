@@ -54,3 +54,19 @@ credits = sa.Table(
     sa.Column("source_ref", sa.Text),
     sa.Column("created_at", sa.Float, nullable=False),
 )
+
+# The signed CommissionCredit a publisher announced about one of its own listings, kept so a
+# follower that arrives later can be sent the same object (federation/credits.py, 0015).
+announced_credits = sa.Table(
+    "announced_credits",
+    metadata,
+    sa.Column(
+        "listing_id",
+        sa.String(36),
+        sa.ForeignKey("listings.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("contract_iri", sa.Text, primary_key=True),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("announced_at", sa.Float, nullable=False),
+)

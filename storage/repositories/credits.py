@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commonsnode.errors import ConflictError
 from commonsnode.model.records import Credit
-from storage.record_tables import credits
+from storage.record_tables import announced_credits, credits
+from storage.tables import listings
 
 _ROLE_ORDER = sa.case({"funder": 0, "builder": 1, "maintainer": 2}, value=credits.c.role, else_=3)
 
@@ -50,3 +51,51 @@ class SqlCreditRepository:
             .order_by(_ROLE_ORDER, credits.c.party_name, credits.c.id)
         )
         return [_credit(row) for row in rows]
+
+    async def keep_announced(
+        self, listing_id: str, contract_iri: str, document: str, now: float
+    ) -> None:
+        try:
+            async with self._connection.begin_nested():
+                await self._connection.execute(
+                    announced_credits.insert().values(
+                        listing_id=listing_id,
+                        contract_iri=contract_iri,
+                        document=document,
+                        announced_at=now,
+                    )
+                )
+        except IntegrityError:
+            return  # announced before: the first signed copy stays
+
+    async def announced(
+        self, org_id: str | None, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[str, str, str]]:
+        statement = (
+            sa.select(
+                announced_credits.c.listing_id,
+                announced_credits.c.contract_iri,
+                announced_credits.c.document,
+            )
+            .join(listings, listings.c.id == announced_credits.c.listing_id)
+            .where(listings.c.origin_iri.is_(None), listings.c.withdrawn_at.is_(None))
+        )
+        if org_id is not None:
+            statement = statement.where(listings.c.org_id == org_id)
+        if after is not None:
+            listing_id, contract_iri = after
+            statement = statement.where(
+                sa.or_(
+                    announced_credits.c.listing_id > listing_id,
+                    sa.and_(
+                        announced_credits.c.listing_id == listing_id,
+                        announced_credits.c.contract_iri > contract_iri,
+                    ),
+                )
+            )
+        rows = await self._connection.execute(
+            statement.order_by(
+                announced_credits.c.listing_id, announced_credits.c.contract_iri
+            ).limit(limit)
+        )
+        return [(row.listing_id, row.contract_iri, row.document) for row in rows]

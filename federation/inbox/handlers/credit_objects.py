@@ -5,8 +5,14 @@ Taken only from the listing's own author (its organisation's Announce) or from t
 the listing's origin that our catalog follows; from anybody else it is refused, however valid
 its content. The credit must carry the author's FEP-8b32 proof, and its evidence (the contract
 document and both parties' proofs) is checked here again with the parties' own keys, as the
-publisher checked it, before our copy is credited. A credit of a listing we do not hold is
-ignored.
+publisher checked it, before our copy is credited.
+
+A credit of a listing we do not hold is ignored, unless its announcer is on the listing's
+origin and one we follow (an organisation one of ours follows, or a catalog our catalog
+follows): then the listing is fetched from its origin within the activity's fetch budget and
+kept by the listing rules, as for a rating. That is how a node that starts following later
+takes the credits its new followee sends it at once (federation/credits.py), whether or not
+its catalog backfill has brought the listing yet.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from federation.credits import credit_iri
 from federation.fetch import FetchBudget
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers.contract_objects import fetch_parties, signature_pairs
+from federation.inbox.listing_fetch import held_or_fetched_listing
 from federation.integrity import IntegrityError, verify_author
 from federation.iris import origin_of
 from federation.jsonld.shapes import first, id_of
@@ -48,6 +55,18 @@ async def _may_announce(fed: Federation, announcer: str, author: str, listing: s
     return follow is not None and follow.state == "accepted"
 
 
+async def _followed_origin(fed: Federation, announcer: str, listing: str) -> bool:
+    """The announcer is on the listing's origin and we follow it (accepted): only then does a
+    credit of a listing we do not hold make us fetch the listing."""
+    if origin_of(announcer) != origin_of(listing):
+        return False
+    async with fed.uow(readonly=True) as tx:
+        if await tx.follows.is_followed(announcer):
+            return True
+        follow = await tx.catalog.get_follow("out", announcer)
+    return follow is not None and follow.state == "accepted"
+
+
 async def accept_credit(fed: Federation, incoming: Incoming, credit: dict[str, Any]) -> None:
     """Credit our copy of the listing, once every check below has passed."""
     iri = str(id_of(credit))
@@ -55,8 +74,11 @@ async def accept_credit(fed: Federation, incoming: Incoming, credit: dict[str, A
     if fed.iris.is_local(listing):
         log.info("credit %s: about our own listing, credited here already", iri)
         return
+    budget = FetchBudget()
     async with fed.uow(readonly=True) as tx:
         held = await tx.listings.get_by_origin(listing)
+    if held is None and await _followed_origin(fed, incoming.actor, listing):
+        held = await held_or_fetched_listing(fed, listing, incoming.actor, budget)
     if held is None or held.provenance is None:
         log.info("credit %s by %s: no copy of %s here, ignored", iri, incoming.actor, listing)
         return
@@ -66,7 +88,6 @@ async def accept_credit(fed: Federation, incoming: Incoming, credit: dict[str, A
             f"credit {iri}: {incoming.actor} is neither the author of {listing} nor the "
             "catalog of its node"
         )
-    budget = FetchBudget()
     try:
         signer = await verify_author(fed, credit, budget)
     except IntegrityError as exc:

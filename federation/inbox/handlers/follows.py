@@ -55,7 +55,11 @@ async def handle_follow(fed: Federation, incoming: Incoming) -> None:
         await tx.follows.save(record)
         await tx.jobs.enqueue(recompute_job(now))  # reputation: the trust graph changed
         if state != "pending":
-            await send_answer(fed, tx, org, record, actor.inbox, accept=state == "accepted")
+            # Accepted now (not answered again): it is sent the credits announced before.
+            new = existing is None or existing.state != "accepted"
+            await send_answer(
+                fed, tx, org, record, actor.inbox, accept=state == "accepted", replay=new
+            )
 
 
 async def org_state(tx: object, org_id: str) -> bool:

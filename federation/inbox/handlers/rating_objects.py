@@ -14,67 +14,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from commonsnode.errors import DomainError
-from commonsnode.model.listings import ToolListing
 from commonsnode.usecases.ratings import remove_remote_rating, store_remote_rating
-from federation.announce import keep_document
-from federation.catalog import CatalogSettings
 from federation.convert.ratings import RatingDocumentError, from_ap, is_rating
-from federation.fetch import FetchBudget, FetchError
+from federation.fetch import FetchBudget
 from federation.inbox.dispatch import HandlerError, Incoming
+from federation.inbox.listing_fetch import held_or_fetched_listing
 from federation.inbox.object_kinds import ObjectKind
 from federation.iris import host_of
-from federation.jsonld.loader import JsonLdRejected
-from federation.jsonld.normalise import normalise
 from federation.jsonld.shapes import id_of
 from federation.runtime import Federation
 
 log = logging.getLogger("commonsnode.inbox")
-
-
-def _local_listing_id(fed: Federation, iri: str) -> str | None:
-    prefix = fed.iris.listing("")
-    rest = iri[len(prefix) :] if iri.startswith(prefix) else ""
-    return rest if rest and "/" not in rest and "?" not in rest and "#" not in rest else None
-
-
-async def _member(fed: Federation, via: str) -> bool:
-    async with fed.uow(readonly=True) as tx:
-        follow = await tx.catalog.get_follow("out", via)
-    return follow is not None and follow.state == "accepted"
-
-
-async def rated_listing(
-    fed: Federation, iri: str, via: str, budget: FetchBudget
-) -> ToolListing | None:
-    """The listing a rating replies to: held here, or fetched and kept by the listing rules."""
-    if fed.iris.is_local(iri):
-        local_id = _local_listing_id(fed, iri)
-        if local_id is None:
-            return None
-        async with fed.uow(readonly=True) as tx:
-            found = await tx.listings.get_by_id(local_id)
-        return found if found is not None and found.is_local else None
-    async with fed.uow(readonly=True) as tx:
-        found = await tx.listings.get_by_origin(iri)
-    if found is not None:
-        return found
-    try:
-        result = await fed.fetcher.fetch_activity(iri, budget=budget)
-        document = normalise(result.document or {})
-    except (FetchError, JsonLdRejected) as exc:
-        log.info("rated listing %s could not be read: %s", iri, exc)
-        return None
-    if id_of(document) != iri:
-        return None
-    async with fed.uow() as tx:
-        outcome = await keep_document(
-            tx, fed, CatalogSettings(), document, via, member=await _member(fed, via)
-        )
-    if outcome != "stored":
-        log.info("rated listing %s not kept: %s", iri, outcome)
-        return None
-    async with fed.uow(readonly=True) as tx:
-        return await tx.listings.get_by_origin(iri)
 
 
 async def keep_rating(fed: Federation, incoming: Incoming, document: dict[str, Any]) -> None:
@@ -90,7 +40,7 @@ async def keep_rating(fed: Federation, incoming: Incoming, document: dict[str, A
         rating = from_ap(document, fed.clock.now())
     except RatingDocumentError as exc:
         raise HandlerError(f"{iri}: {exc}") from exc
-    listing = await rated_listing(fed, rating.listing_iri, via, budget)
+    listing = await held_or_fetched_listing(fed, rating.listing_iri, via, budget)
     if listing is None or listing.state != "published":
         log.info("rating %s of %s dropped: the listing is not held here", iri, rating.listing_iri)
         return
