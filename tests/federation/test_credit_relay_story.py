@@ -6,6 +6,7 @@ proofs. A credit announced by anybody else, or with a changed contract, credits 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -36,9 +37,11 @@ async def complete(
     supplier: tuple[ClusterNode, str],
     listing: str,
     title: str,
+    before_completion: Callable[[], Awaitable[None]] | None = None,
 ) -> str:
     """`buyer` directs a change request about `listing` to `supplier`, awards its bid; both sign
-    and every milestone is delivered and accepted. Returns the buyer's local contract id."""
+    and every milestone is delivered and accepted (`before_completion` runs just before the
+    last acceptance). Returns the buyer's local contract id."""
     (b_node, b_org), (s_node, s_org) = buyer, supplier
     body = request_body(c, [s_node.actor(s_org)], kind="change", listing=listing, title=title)
     status, posted = await b_node.api("POST", "/api/v1/requests", as_=b_org, json=body)
@@ -71,6 +74,8 @@ async def complete(
             ("supplier", s_node, s_org, "deliver"),
             ("buyer", b_node, b_org, "accept"),
         ):
+            if (n, step) == (2, "accept") and before_completion is not None:
+                await before_completion()
             status, done = await node.api(
                 "POST", f"/api/v1/contracts/{ids[role]}/milestones/{n}/{step}", as_=org
             )
@@ -286,3 +291,45 @@ async def test_a_credit_is_taken_only_from_the_publisher_and_with_its_proofs(
             ("builder", beta.actor("dev"), contract.id),
         }
         assert len(await dead_errors(epsilon)) == 7
+
+
+async def test_a_party_node_down_delays_the_credit_but_does_not_lose_it(tmp_path: Any) -> None:
+    """Neither the publisher nor the holders have seen the supplier's actor: each must fetch
+    it to check its proof. The supplier's node is down when the buyer's Add reaches the
+    publisher, and again when the publisher's Announce reaches the holders; each inbox job is
+    retried (not refused), and the credit arrives everywhere once the node is back."""
+    async with cluster(tmp_path, *NODES, settings=FEE) as c:
+        alpha, beta, gamma, delta, epsilon = (c[n] for n in NODES)
+        listing, _ = await credit_network(c)
+        cid = await complete(
+            c, (alpha, "city"), (beta, "dev"), listing["iri"], "A change", beta.go_down
+        )
+        contract = await held_contract(alpha, cid)
+        expected = {
+            ("funder", alpha.actor("city"), contract.id),
+            ("builder", beta.actor("dev"), contract.id),
+        }
+        assert await contract_credits(delta, "pub", listing["id"]) == set()
+        assert await dead_errors(delta) == []
+
+        # beta is back: the publisher's retry takes the Add and Announces the credit, which
+        # reaches the holders while beta is down again.
+        await beta.come_back()
+        c.clock.advance(60)
+        await delta.worker.drain()
+        assert await contract_credits(delta, "pub", listing["id"]) == expected
+        await beta.go_down()
+        await c.settle()
+        for node in (gamma, epsilon):
+            held = await copy_id(node, "reader", listing["iri"])
+            assert await contract_credits(node, "reader", held) == set(), node.name
+            assert await dead_errors(node) == [], node.name
+
+        await beta.come_back()
+        c.clock.advance(60)
+        await c.settle()
+        for node in (gamma, epsilon):
+            held = await copy_id(node, "reader", listing["iri"])
+            assert await contract_credits(node, "reader", held) == expected, node.name
+        for node in (alpha, beta, gamma, delta, epsilon):
+            assert await dead_errors(node) == [], node.name

@@ -29,6 +29,7 @@ from federation.contract_delivery import (
 )
 from federation.convert.commissions import is_request
 from federation.fetch import FetchBudget, FetchError
+from federation.fetch_failures import FetchUnavailable, is_transient
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers import offers
 from federation.iris import host_of, origin_of
@@ -191,7 +192,11 @@ async def fetch_parties(
     fed: Federation, proofs: list[tuple[str, dict[str, Any]]], budget: FetchBudget
 ) -> None:
     """The signing parties' actors (when not held), so their proofs can be checked with their
-    own keys by a node that is neither party; a party on a blocked domain is not fetched."""
+    own keys by a node that is neither party; a party on a blocked domain is not fetched.
+
+    A party's node that is down or overloaded now raises FetchUnavailable (the inbox job is
+    retried: the credit is sent once, so refusing it would lose it); a party that cannot be
+    read for good (404, 410, a bad document) refuses the credit."""
     parties = sorted({p for p, _ in proofs})
     policy = await fed.policy()
     blocked = [p for p in parties if not policy.permits(host_of(p))]
@@ -201,6 +206,8 @@ async def fetch_parties(
         try:
             await resolve_actor(fed, party, budget)
         except (ResolveError, FetchError) as exc:
+            if is_transient(exc):
+                raise FetchUnavailable(f"credit: party {party} unreachable now: {exc}") from exc
             raise HandlerError(f"credit: cannot fetch party {party}: {exc}") from exc
 
 

@@ -5,7 +5,8 @@ Taken only from the listing's own author (its organisation's Announce) or from t
 the listing's origin that our catalog follows; from anybody else it is refused, however valid
 its content. The credit must carry the author's FEP-8b32 proof, and its evidence (the contract
 document and both parties' proofs) is checked here again with the parties' own keys, as the
-publisher checked it, before our copy is credited.
+publisher checked it, before our copy is credited. A key or party actor that cannot be
+fetched now (its node down) retries the job rather than refusing: the Announce is sent once.
 
 A credit of a listing we do not hold is ignored, unless its announcer is on the listing's
 origin and one we follow (an organisation one of ours follows, or a catalog our catalog
@@ -26,6 +27,7 @@ from federation.commissions import contract_verifiers
 from federation.contract_delivery import CREDIT_TYPE
 from federation.credits import credit_iri
 from federation.fetch import FetchBudget
+from federation.fetch_failures import FetchUnavailable, is_transient
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers.contract_objects import fetch_parties, signature_pairs
 from federation.inbox.listing_fetch import held_or_fetched_listing
@@ -91,6 +93,8 @@ async def accept_credit(fed: Federation, incoming: Incoming, credit: dict[str, A
     try:
         signer = await verify_author(fed, credit, budget)
     except IntegrityError as exc:
+        if is_transient(exc):  # the author's key could not be fetched now: try again later
+            raise FetchUnavailable(f"credit {iri}: author's key unavailable now: {exc}") from exc
         raise HandlerError(f"credit {iri}: proof refused: {exc}") from exc
     if signer != author:
         raise HandlerError(f"credit {iri}: {signer} is not the author of {listing}")
