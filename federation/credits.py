@@ -27,6 +27,7 @@ from typing import Any
 from commonsnode.credit_events import CreditEvent, credit_replay_job
 from commonsnode.jobs import Job
 from commonsnode.model.dates import iso_instant
+from commonsnode.model.listings import ToolListing
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
 from commonsnode.worker import PermanentJobError
@@ -105,25 +106,42 @@ async def announce_by_catalog(
     )
 
 
+async def _publisher(tx: UnitOfWork, listing_id: str) -> tuple[ToolListing, Organisation] | None:
+    """Our listing and its organisation, while both stand (a withdrawn listing or a gone
+    organisation tells nobody)."""
+    listing = await tx.listings.get_by_id(listing_id)
+    org = await tx.organisations.get_by_id(listing.org_id or "") if listing else None
+    if listing is None or org is None or listing.withdrawn_at is not None:
+        return None
+    return listing, org
+
+
 async def handle_credit_event(fed: Federation, job: Job) -> None:
     """The `event.credit` job: the listing's organisation and the catalog Announce the
     signed credit to their followers, once (a withdrawn listing or a gone organisation tells
-    nobody); the signed credit is kept for followers that come later."""
+    nobody); the signed credit is kept for followers that come later.
+
+    The credit is signed before the write transaction: signing may read the organisation's
+    key (a transaction of its own), which must not wait inside one holding the writer lock."""
     try:
         event = CreditEvent.from_payload(job.payload)
     except (KeyError, TypeError, ValueError) as exc:
         raise PermanentJobError(f"malformed credit event: {exc}") from exc
+    async with fed.uow(readonly=True) as tx:
+        found = await _publisher(tx, event.listing_id)
+    credit: dict[str, Any] | None = None
+    if found is not None:
+        listing, org = found
+        unsigned = credit_object(event, fed.iris.listing(listing.id), fed.iris.org(org.handle))
+        credit = await sign_as(fed, org.id, org.handle, unsigned)
     now = fed.clock.now()
     async with fed.uow() as tx:
-        listing = await tx.listings.get_by_id(event.listing_id)
-        org = await tx.organisations.get_by_id(listing.org_id or "") if listing else None
-        if listing is None or org is None or listing.withdrawn_at is not None:
+        found = await _publisher(tx, event.listing_id) if credit is not None else None
+        if credit is None or found is None:
             log.info("credit of %s: its listing or publisher is gone", event.listing_id)
             await tx.jobs.finish(job)
             return
-        listing_iri = fed.iris.listing(listing.id)
-        credit = credit_object(event, listing_iri, fed.iris.org(org.handle))
-        credit = await sign_as(fed, org.id, org.handle, credit)
+        listing, org = found
         followers = Recipients(fed.iris.org_followers(org.handle), followers=True)
         await announce_by_org(tx, fed, org, credit, now, followers)
         catalog = Recipients(catalog_followers(fed.iris), followers=True)
