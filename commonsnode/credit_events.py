@@ -14,31 +14,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from commonsnode.jobs import NewJob
-from commonsnode.model.contracts import Contract, document
+from commonsnode.model.contracts import Contract, evidence
 
 CREDIT_EVENT_JOB = "event.credit"
 
 
 @dataclass(frozen=True, slots=True)
 class CreditEvent:
-    """A completed contract credited our listing `listing_id` ("commissioned by, built by")."""
+    """A completed contract credited our listing `listing_id` ("commissioned by, built by");
+    `evidence` is the signed contract (`commonsnode.model.contracts.evidence`)."""
 
     listing_id: str
     contract: str
-    document: Mapping[str, Any]
-    signatures: tuple[tuple[str, Mapping[str, Any]], ...]
+    evidence: Mapping[str, Any]
     at: float
 
     @classmethod
     def of(cls, listing_id: str, contract: Contract, at: float) -> CreditEvent:
         """The credit `contract` (signed by both parties) gives the listing, at `at`."""
-        return cls(
-            listing_id,
-            contract.id,
-            document(contract.terms),
-            tuple((s.party, dict(s.proof)) for s in contract.signatures),
-            at,
-        )
+        return cls(listing_id, contract.id, evidence(contract), at)
 
     def to_job(self) -> NewJob:
         """One job per (listing, contract): a replayed credit is not told twice."""
@@ -47,8 +41,7 @@ class CreditEvent:
             {
                 "listing": self.listing_id,
                 "contract": self.contract,
-                "document": dict(self.document),
-                "signatures": [{"party": p, "proof": dict(proof)} for p, proof in self.signatures],
+                "evidence": dict(self.evidence),
                 "at": self.at,
             },
             ordering_key=f"listing:{self.listing_id}",
@@ -58,15 +51,20 @@ class CreditEvent:
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> CreditEvent:
         """The event a job carries; KeyError/TypeError/ValueError on a malformed payload."""
-        doc = payload["document"]
-        signatures = payload["signatures"]
+        shared = payload["evidence"]
+        doc = shared["document"] if isinstance(shared, dict) else None
+        signatures = shared["signatures"] if isinstance(shared, dict) else None
         if not isinstance(doc, dict) or not isinstance(signatures, list):
             raise TypeError("a credit event carries the contract document and its signatures")
         return cls(
             listing_id=str(payload["listing"]),
             contract=str(payload["contract"]),
-            document=doc,
-            signatures=tuple((str(s["party"]), dict(s["proof"])) for s in signatures),
+            evidence={
+                "document": doc,
+                "signatures": [
+                    {"party": str(s["party"]), "proof": dict(s["proof"])} for s in signatures
+                ],
+            },
             at=float(payload["at"]),
         )
 

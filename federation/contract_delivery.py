@@ -14,7 +14,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from commonsnode.model.contracts import Contract, document
+from commonsnode.model.contracts import Contract, document, evidence
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
 from federation.commission_outgoing import InboxUnavailable, Outgoing, giving_up, inboxes_of
@@ -60,8 +60,8 @@ async def _to_party(
 
 def contract_document(contract: Contract) -> dict[str, Any]:
     """The contract as its parties exchange it: the signed document and the proofs so far."""
-    signatures = [{"party": s.party, "proof": dict(s.proof)} for s in contract.signatures]
-    return {"@context": DEFAULT_CONTEXT, **document(contract.terms), "signatures": signatures}
+    shared = evidence(contract)
+    return {"@context": DEFAULT_CONTEXT, **shared["document"], "signatures": shared["signatures"]}
 
 
 async def send_contract(fed: Federation, org: Organisation, contract: Contract) -> list[Outgoing]:
@@ -149,14 +149,15 @@ async def announce_completion(
     author = await listing_author(fed, terms.listing)
     if author is None:
         return []
-    signatures = [{"party": s.party, "proof": dict(s.proof)} for s in contract.signatures]
     credit = {
         "type": CREDIT_TYPE,
+        # The buyer's statement, under its own contract: one per contract. The publisher's
+        # credit to the listing's holders is another object (federation/credits.py credit_iri).
         "id": f"{terms.id}/credit",
         "attributedTo": terms.buyer.id,
         "contract": terms.id,
         "listing": terms.listing,
-        "evidence": {"document": document(terms), "signatures": signatures},
+        "evidence": evidence(contract),
     }
     inboxes = await inboxes_of(fed, [author])
     now = fed.clock.now()

@@ -43,7 +43,11 @@ log = logging.getLogger("commonsnode.commissions")
 
 def credit_iri(listing_iri: str, contract_iri: str) -> str:
     """The credit's IRI under its listing: one per (listing, contract), the same every time,
-    so a repeated announcement names the same object."""
+    so a repeated announcement names the same object.
+
+    Not the buyer's `{contract}/credit` (federation/contract_delivery.py): that object is the
+    buyer's statement, under the contract its node serves; this one is the publisher's, signed
+    by the listing's organisation, which is no party and can only name it under its listing."""
     digest = hashlib.sha256(contract_iri.encode("utf-8")).hexdigest()[:32]
     return f"{listing_iri}/credits/{digest}"
 
@@ -58,10 +62,7 @@ def credit_object(event: CreditEvent, listing_iri: str, author: str) -> dict[str
         "listing": listing_iri,
         "contract": event.contract,
         "published": iso_instant(event.at),
-        "evidence": {
-            "document": dict(event.document),
-            "signatures": [{"party": p, "proof": dict(proof)} for p, proof in event.signatures],
-        },
+        "evidence": dict(event.evidence),
     }
 
 

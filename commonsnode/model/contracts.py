@@ -278,6 +278,16 @@ def document(terms: ContractTerms) -> dict[str, Any]:
     }
 
 
+def evidence(contract: Contract) -> dict[str, Any]:
+    """The signed contract as a party's node or the listing's publisher shares it with a node
+    that is neither party (a completion credit's `evidence`): the document and each party's
+    proof, so the receiver checks both signatures itself."""
+    return {
+        "document": document(contract.terms),
+        "signatures": [{"party": s.party, "proof": dict(s.proof)} for s in contract.signatures],
+    }
+
+
 def canonical(terms: ContractTerms) -> bytes:
     """The document's JCS bytes: what every node hashes and every proof covers."""
     return rfc8785.dumps(document(terms))

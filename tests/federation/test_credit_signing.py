@@ -29,7 +29,8 @@ async def test_the_credit_is_signed_outside_the_write_transaction(tmp_path: Any)
         await c.settle()
         listing_id = listing_iri.rsplit("/", 1)[1]
         document = {"id": CONTRACT, "scope": {"listing": listing_iri}}
-        event = CreditEvent(listing_id, CONTRACT, document, (), c.clock.now())
+        evidence = {"document": document, "signatures": []}
+        event = CreditEvent(listing_id, CONTRACT, evidence, c.clock.now())
         async with delta.node.uow() as tx:
             await tx.jobs.enqueue(event.to_job())
         (job,) = await delta.node.queue.claim("test", 10, 60.0)
