@@ -26,7 +26,6 @@ from commonsnode.model.records import (
     T,
     check_listing_open,
     check_may_offer,
-    contract_credit,
     declare,
     declared_credits,
     deployment_terms,
@@ -173,26 +172,6 @@ async def record_declared_credits(tx: UnitOfWork, listing: ToolListing, now: flo
     parties = listing.facts.parties
     ids = [new_id(now) for _ in parties]
     await tx.credits.replace_declared(listing.id, declared_credits(listing, parties, now, ids))
-
-
-async def credit_contract(
-    uow: UnitOfWorkFactory,
-    clock: Clock,
-    listing_id: str,
-    role: str,
-    party_name: str,
-    party_iri: str | None,
-    contract_iri: str,
-) -> Credit:
-    """A finished contract (issue 6) credits a party for the listed tool, once per contract."""
-    now = clock.now()
-    credit = contract_credit(
-        new_id(now), listing_id, role, party_name, party_iri, contract_iri, now
-    )
-    async with uow() as tx:
-        await listing_by_ref(tx, listing_id)
-        await tx.credits.add(credit)
-    return credit
 
 
 @dataclass(frozen=True, slots=True)

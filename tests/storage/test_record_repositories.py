@@ -12,10 +12,10 @@ from commonsnode.errors import ConflictError, ForbiddenError
 from commonsnode.model.follows import Follow
 from commonsnode.model.listings import DeclaredParty, Provenance
 from commonsnode.model.records import DeploymentTerms, OfferTerms
+from commonsnode.usecases.contract_credits import credit_parties
 from commonsnode.usecases.organisations import create_organisation
 from commonsnode.usecases.records import (
     IncomingRecord,
-    credit_contract,
     declare_deployment,
     forget_remote_record,
     listing_records,
@@ -28,6 +28,7 @@ from commonsnode.usecases.remote_listings import remove_remote_listing, store_re
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.keys import TEST_KEYS
 from tests.storage.test_listing_repository import facts, local, org
+from tests.unit.commonsnode.test_credit_events import signed
 
 AUTHOR = "https://b.example/orgs/town"
 
@@ -143,14 +144,15 @@ async def test_credits_follow_remote_listings_and_contracts_credit_once(
     (credit,) = (await listing_records(uow, [stored.id])).credits
     assert (credit.role, credit.party_name, credit.source) == ("funder", "Region", "publiccode")
 
-    contract = "https://here.example/contracts/1"
-    await credit_contract(uow, clock, stored.id, "builder", "Acme", None, contract)
-    with pytest.raises(ConflictError):
-        await credit_contract(uow, clock, stored.id, "builder", "Acme", None, contract)
-    # The author's update re-derives the declared credits; the contract's stays.
+    contract = signed()
+    for expected in (2, 0):  # a replayed completion adds nothing
+        async with uow() as tx:
+            added = await credit_parties(tx, stored, contract, clock.now())
+        assert len(added) == expected
+    # The author's update re-derives the declared credits; the contract's stay.
     await store_remote_listing(uow, clock, facts(parties=()), provenance, clock.now())
-    roles = [(c.role, c.source) for c in (await listing_records(uow, [stored.id])).credits]
-    assert roles == [("builder", "contract")]
+    roles = {(c.role, c.source) for c in (await listing_records(uow, [stored.id])).credits}
+    assert roles == {("funder", "contract"), ("builder", "contract")}
     # The author deletes its listing: its credits and records go with it.
     await store_remote_record(uow, clock, incoming(stored.id, "https://b.example/d/9"))
     assert await remove_remote_listing(uow, clock, origin, author)

@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestClient
 
 from commonsnode.record_events import RECORD_EVENT_JOB
+from commonsnode.usecases.contract_credits import credit_parties
 from commonsnode.usecases.organisations import create_organisation, create_token
-from commonsnode.usecases.records import credit_contract
 from tests.conftest import SHARED
+from tests.unit.commonsnode.test_contract_documents import CITY, DEV
+from tests.unit.commonsnode.test_credit_events import signed
 from web.app import Node
 
 VALID = SHARED / "publiccode" / "v0" / "valid"
@@ -168,20 +170,22 @@ async def test_credits_come_from_the_listing_and_from_contracts(
         }
     ]
 
-    contract = "https://alpha.example/contracts/7"
-    await credit_contract(
-        node.uow, node.clock, listing["id"], "builder", "Acme", "https://acme.example", contract
-    )
+    contract = signed()
+    async with node.uow() as tx:
+        held = await tx.listings.get_by_id(listing["id"])
+        assert held is not None
+        await credit_parties(tx, held, contract, node.clock.now())
     one = await (await client.get(f"/api/v1/listings/{listing['id']}")).json()
     built = [c for c in one["credits"] if c["source"] == "contract"]
     assert built == [
         {
-            "role": "builder",
-            "party": {"name": "Acme", "iri": "https://acme.example"},
+            "role": role,
+            "party": {"name": name, "iri": iri},
             "source": "contract",
-            "source_ref": contract,
+            "source_ref": contract.id,
             "listing": listing["id"],
         }
+        for role, name, iri in (("funder", "City", CITY), ("builder", "Dev", DEV))
     ]
     # Changing the listing re-derives its declared credits and keeps the contract's.
     patch = {"fundedBy": []}
@@ -192,5 +196,5 @@ async def test_credits_come_from_the_listing_and_from_contracts(
     )
     assert response.status == 200, await response.text()
     one = await (await client.get(f"/api/v1/listings/{listing['id']}")).json()
-    assert [c["role"] for c in one["credits"] if c["role"] == "funder"] == []
+    assert [c for c in one["credits"] if c["source"] == "publiccode"] == []
     assert [c for c in one["credits"] if c["source"] == "contract"] == built
