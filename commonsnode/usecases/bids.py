@@ -28,11 +28,12 @@ async def submit_bid(
     bid_id: str,
     bid_iri: str,
     requester_org: str | None = None,
+    tell: bool = True,
 ) -> Bid:
     """Record `bidder`'s bid on the request, or refuse it with the reason (late, closed, own
     request, not invited, wrong currency, or blocked by `requester_org`, the requesting
     organisation's id when the bid comes from another node). A draft request is invisible,
-    so 404."""
+    so 404. `tell` False: a bid from another node, which has nobody to be told here."""
     terms = parse_bid_terms(body)
     now = clock.now()
     async with uow() as tx:
@@ -46,10 +47,10 @@ async def submit_bid(
             raise ForbiddenError("the requester does not take bids from this organisation")
         bid = new_bid(bid_id, request, bidder.id, terms, now)
         await tx.bids.add(bid, bidder.name, bid_iri)
-        # Told to the requester's node when the request is another node's (a mirror).
-        await tx.jobs.enqueue(
-            CommissionEvent("bid-offered", bidder.id, request_id, bid_id=bid.id).to_job()
-        )
+        if tell:  # told to the requester's node when the request is another node's (a mirror)
+            await tx.jobs.enqueue(
+                CommissionEvent("bid-offered", bidder.id, request_id, bid_id=bid.id).to_job()
+            )
     return bid
 
 

@@ -64,10 +64,12 @@ async def create_request(
     *,
     request_id: str,
     publish: bool = True,
+    tell: bool = True,
 ) -> Request:
     """A new request by `requester`; published at once unless `publish` is False (a draft).
 
-    `recipients` in `body` must already be actor IRIs.
+    `recipients` in `body` must already be actor IRIs. `tell` False: a mirror of another
+    node's request, whose own node told it already (nothing to queue).
     """
     terms = parse_request_terms(body)
     if requester.id in terms.recipients:
@@ -80,7 +82,7 @@ async def create_request(
         request = transition(request, "publish", requester.id, now)
     async with uow() as tx:
         await tx.commission_requests.add(request, requester.name)
-        if publish:
+        if publish and tell:
             await tx.jobs.enqueue(
                 CommissionEvent("request-published", requester.id, request.id).to_job()
             )
@@ -111,10 +113,11 @@ async def act_on_request(
     action: str,
     *,
     reason: str | None = None,
+    tell: bool = True,
 ) -> Request:
     """publish, close or cancel (award has its own use-case: it makes a contract). The step is
     queued to be told: the publication, or the new state and, on a cancellation, every bidder
-    its bid's outcome."""
+    its bid's outcome; not when `tell` is False (a mirror following its requester's node)."""
     if action not in ACTIONS or action == "award":
         raise InvalidError("action: one of publish, close, cancel", field="action")
     now = clock.now()
@@ -128,10 +131,11 @@ async def act_on_request(
         if action == "cancel":
             # Every bidder learns that nobody was awarded.
             await tx.bids.set_status(settle(await tx.bids.for_request(request_id), awarded=""))
-        step: CommissionStep = "request-published" if action == "publish" else "request-updated"
-        await tx.jobs.enqueue(CommissionEvent(step, actor, request_id).to_job())
-        if action == "cancel":
-            await tx.jobs.enqueue(CommissionEvent("bids-told", actor, request_id).to_job())
+        if tell:
+            step: CommissionStep = "request-published" if action == "publish" else "request-updated"
+            await tx.jobs.enqueue(CommissionEvent(step, actor, request_id).to_job())
+            if action == "cancel":
+                await tx.jobs.enqueue(CommissionEvent("bids-told", actor, request_id).to_job())
     return request
 
 

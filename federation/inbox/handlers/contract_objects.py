@@ -109,7 +109,13 @@ async def _apply(fed: Federation, incoming: Incoming, inner: dict[str, Any]) -> 
             if not isinstance(proof, dict):
                 raise HandlerError("a signature Update carries the party's proof")
             await sign_contract(
-                fed.uow, fed.clock, contract_verifiers(fed), local, incoming.actor, proof
+                fed.uow,
+                fed.clock,
+                contract_verifiers(fed),
+                local,
+                incoming.actor,
+                proof,
+                tell=False,
             )
         else:
             milestone = inner.get("milestone")
@@ -123,6 +129,7 @@ async def _apply(fed: Federation, incoming: Incoming, inner: dict[str, Any]) -> 
                 str(action),
                 milestone=milestone if isinstance(milestone, int) else None,
                 reason=reason if isinstance(reason, str) else None,
+                tell=False,
             )
     except DomainError as exc:
         raise HandlerError(f"{action} on {inner['id']} refused: {exc}") from exc
@@ -139,7 +146,7 @@ async def _payment(fed: Federation, incoming: Incoming, inner: dict[str, Any]) -
         "reference": inner.get("reference"),
     }
     try:
-        await record_payment(fed.uow, local, incoming.actor, body)
+        await record_payment(fed.uow, local, incoming.actor, body, tell=False)
     except DomainError as exc:
         raise HandlerError(f"payment {inner['id']} refused: {exc}") from exc
 

@@ -84,7 +84,9 @@ async def _mirror_request(fed: Federation, incoming: Incoming, document: dict[st
     now = fed.clock.now()
     requester = Party(incoming.actor, await _name(fed, incoming.actor))
     try:
-        request = await create_request(fed.uow, fed.clock, requester, body, request_id=new_id(now))
+        request = await create_request(
+            fed.uow, fed.clock, requester, body, request_id=new_id(now), tell=False
+        )
     except DomainError as exc:
         raise HandlerError(f"request {iri} refused: {exc}") from exc
     async with fed.uow() as tx:
@@ -119,6 +121,7 @@ async def _receive_bid(fed: Federation, incoming: Incoming, document: dict[str, 
             bid_id=bid_id,
             bid_iri=bid_iri,
             requester_org=org.id,
+            tell=False,
         )
     except DomainError as exc:
         log.info("bid %s from %s refused: %s", bid_iri, incoming.actor, exc)
@@ -229,6 +232,7 @@ async def update_mirror(fed: Federation, incoming: Incoming, document: dict[str,
             incoming.actor,
             action,
             reason=reason if isinstance(reason, str) else None,
+            tell=False,
         )
     except DomainError as exc:
         raise HandlerError(f"update of request {iri} refused: {exc}") from exc

@@ -66,7 +66,9 @@ async def mirror_public(
     now = fed.clock.now()
     requester = Party(incoming.actor, await _requester_name(fed, incoming.actor))
     try:
-        request = await create_request(fed.uow, fed.clock, requester, body, request_id=new_id(now))
+        request = await create_request(
+            fed.uow, fed.clock, requester, body, request_id=new_id(now), tell=False
+        )
     except DomainError as exc:
         raise HandlerError(f"request {iri} refused: {exc}") from exc
     async with fed.uow() as tx:
