@@ -28,6 +28,7 @@ from commonsnode.model.requests import (
     visible_to,
 )
 from commonsnode.ports import UnitOfWork, UnitOfWorkFactory
+from commonsnode.usecases.remote_links import RemoteLink, link_row, linked_id
 
 PAGE = 50
 AUDIENCES = ("public", "directed")  # the board's filter: open to anybody, or to those invited
@@ -65,11 +66,14 @@ async def create_request(
     request_id: str,
     publish: bool = True,
     tell: bool = True,
+    received: RemoteLink | None = None,
 ) -> Request:
     """A new request by `requester`; published at once unless `publish` is False (a draft).
 
     `recipients` in `body` must already be actor IRIs. `tell` False: a mirror of another
-    node's request, whose own node told it already (nothing to queue).
+    node's request, whose own node told it already (nothing to queue). `received` links the
+    mirror to the request's IRI in the same transaction; a request received already is
+    returned as it was kept.
     """
     terms = parse_request_terms(body)
     if requester.id in terms.recipients:
@@ -81,6 +85,11 @@ async def create_request(
     if publish:
         request = transition(request, "publish", requester.id, now)
     async with uow() as tx:
+        kept = await linked_id(tx, received)
+        existing = await tx.commission_requests.get(kept) if kept else None
+        if existing is not None:
+            return existing
+        await link_row(tx, received, request.id, now)
         await tx.commission_requests.add(request, requester.name)
         if publish and tell:
             await tx.jobs.enqueue(

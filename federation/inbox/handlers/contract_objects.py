@@ -17,6 +17,7 @@ from commonsnode.ids import new_id
 from commonsnode.usecases.contracts import act_on_contract, sign_contract
 from commonsnode.usecases.payments import record_payment
 from commonsnode.usecases.remote_contracts import credit_completed, receive_contract
+from commonsnode.usecases.remote_links import AlreadyReceived, RemoteLink
 from federation.commission_delivery import REQUEST_LINK
 from federation.commissions import contract_verifiers
 from federation.contract_delivery import (
@@ -85,11 +86,12 @@ async def _receive_contract(fed: Federation, incoming: Incoming, inner: dict[str
             proofs,
             contract_id=contract_id,
             request_id=request_id,
+            received=RemoteLink(iri, CONTRACT_LINK),
         )
+    except AlreadyReceived:
+        return
     except DomainError as exc:
         raise HandlerError(f"contract {iri} refused: {exc}") from exc
-    async with fed.uow() as tx:
-        await tx.commission_links.link(iri, CONTRACT_LINK, contract_id, fed.clock.now())
 
 
 async def _local_contract(fed: Federation, iri: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from commonsnode.errors import DomainError
 from commonsnode.ids import new_id
 from commonsnode.model.contracts import Party
+from commonsnode.usecases.remote_links import AlreadyReceived, RemoteLink
 from commonsnode.usecases.requests import create_request
 from federation.commission_delivery import REQUEST_LINK
 from federation.convert.commissions import is_request, request_body
@@ -66,13 +67,19 @@ async def mirror_public(
     now = fed.clock.now()
     requester = Party(incoming.actor, await _requester_name(fed, incoming.actor))
     try:
-        request = await create_request(
-            fed.uow, fed.clock, requester, body, request_id=new_id(now), tell=False
+        await create_request(
+            fed.uow,
+            fed.clock,
+            requester,
+            body,
+            request_id=new_id(now),
+            tell=False,
+            received=RemoteLink(iri, REQUEST_LINK),
         )
+    except AlreadyReceived:
+        return
     except DomainError as exc:
         raise HandlerError(f"request {iri} refused: {exc}") from exc
-    async with fed.uow() as tx:
-        await tx.commission_links.link(iri, REQUEST_LINK, request.id, now)
 
 
 def create_with_public_requests(fallback: ActivityHandler) -> ActivityHandler:
