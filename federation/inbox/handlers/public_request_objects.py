@@ -23,7 +23,7 @@ from federation.convert.commissions import is_request, request_body
 from federation.fetch import FetchBudget
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers.offers import update_mirror
-from federation.integrity import IntegrityError, verify_author
+from federation.integrity import IntegrityError, KeyUnavailable, verify_author
 from federation.iris import origin_of
 from federation.jsonld.shapes import id_of
 from federation.runtime import Federation
@@ -100,10 +100,13 @@ async def accept_announced_request(fed: Federation, document: dict[str, Any], ca
     backfill), embedded with the requester's FEP-8b32 proof: taken only when the proof
     verifies with the requester's own key and the request, its requester and the catalog
     share one origin. Mirrored while open when our catalog follows that catalog; a mirror
-    we hold takes its later state. Returns what was done; raises HandlerError if refused."""
+    we hold takes its later state. Returns what was done; raises HandlerError if refused, and
+    KeyUnavailable (retry later) when the requester's keys cannot be read now."""
     iri = str(id_of(document))
     try:
         requester = await verify_author(fed, document, FetchBudget())
+    except KeyUnavailable:
+        raise
     except IntegrityError as exc:
         raise HandlerError(f"announced request {iri}: {exc}") from exc
     if not (origin_of(iri) == origin_of(requester) == origin_of(catalog)):
