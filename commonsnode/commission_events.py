@@ -3,7 +3,9 @@ jobs in the use case's own transaction (the outbox) and told to the other party'
 worker once the step has committed, so a step made here is never lost on the way there.
 
 Each event names the acting party by actor IRI; federation/commission_events.py tells only
-what a party of this node did (a step applied from another node's activity is not echoed).
+what a party of this node did; a step applied from another node's activity queues no
+event at all (the use cases take `tell=False` from the inbox), the worker's check is a second
+guard.
 """
 
 from __future__ import annotations

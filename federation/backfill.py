@@ -26,6 +26,7 @@ from federation.fetch import FetchBudget, FetchError
 from federation.inbox.dispatch import HandlerError
 from federation.inbox.handlers.objects import KINDS, kind_of
 from federation.inbox.handlers.public_request_objects import accept_announced_request
+from federation.integrity import KeyUnavailable
 from federation.iris import host_of, origin_of
 from federation.jsonld.loader import JsonLdRejected
 from federation.jsonld.normalise import normalise
@@ -56,17 +57,29 @@ def _signed(obj: Any) -> bool:
 
 
 async def _keep_signed(
-    fed: Federation, settings: CatalogSettings, document: dict[str, Any], remote: str
+    fed: Federation,
+    settings: CatalogSettings,
+    document: dict[str, Any],
+    remote: str,
+    *,
+    last: bool,
 ) -> str:
     """A signed copy from the outbox: a public request is mirrored as its live Announce is
     (federation/inbox/handlers/public_request_objects.py); other kinds by their own rules.
-    A refused item is logged and skipped: one bad item does not stop the backfill."""
-    if not is_request(document):
-        return await accept_signed(fed, settings, document, remote, KINDS)
+    A refused item is logged and skipped: one bad item does not stop the backfill. An item
+    whose author's keys (or origin, re-reading a copy without a valid proof) cannot be read
+    now is no verdict: it raises, so the job is retried before the page's cursor moves; on
+    the `last` attempt it is skipped, so one unreachable author does not stop the backfill."""
     try:
+        if not is_request(document):
+            return await accept_signed(fed, settings, document, remote, KINDS)
         return await accept_announced_request(fed, document, remote)
     except HandlerError as exc:
         return f"refused ({exc})"
+    except (KeyUnavailable, FetchError) as exc:
+        if not last:
+            raise
+        return f"skipped, unreadable on the last attempt ({exc})"
 
 
 def _split(
@@ -106,8 +119,12 @@ async def _first_page(fed: Federation, remote: str) -> str | dict[str, Any] | No
     return id_of(first_page)
 
 
-async def handle_backfill(fed: Federation, settings: CatalogSettings, job: Job) -> None:
-    """The `catalog.backfill` job: up to `backfill_pages_per_run` pages, then a follow-up."""
+async def handle_backfill(
+    fed: Federation, settings: CatalogSettings, job: Job, *, max_attempts: int
+) -> None:
+    """The `catalog.backfill` job: up to `backfill_pages_per_run` pages, then a follow-up.
+    `max_attempts` is the kind's retry policy: on the last one an item that cannot be read
+    now is skipped rather than the whole backfill left dead."""
     remote = str(job.payload["catalog"])
     async with fed.uow(readonly=True) as tx:
         follow = await tx.catalog.get_follow("out", remote)
@@ -134,7 +151,9 @@ async def handle_backfill(fed: Federation, settings: CatalogSettings, job: Job) 
             items = as_list(page.get("orderedItems", page.get("items")), MAX_ITEMS_PER_PAGE)
             trusted, foreign, signed = _split(items, origin)
             for document in signed:  # before the page's cursor moves: a retry redoes them
-                outcome = await _keep_signed(fed, settings, document, remote)
+                outcome = await _keep_signed(
+                    fed, settings, document, remote, last=job.attempts >= max_attempts
+                )
                 log.info("backfill of %s: signed %s %s", remote, id_of(document), outcome)
             following = id_of(page.get("next"))
             pages = cursor.pages + 1

@@ -56,6 +56,14 @@ class FetchError(Exception):
         self.status = status
 
 
+def transient(exc: FetchError) -> bool:
+    """Whether the failure is about now, not the document (network trouble, a timeout, a 5xx,
+    408 or 429): worth trying again later rather than giving up for good."""
+    if exc.status is not None and 400 <= exc.status < 500:
+        return exc.status in (408, 429)
+    return exc.reason in ("timeout", "connection_failed", "http_status")
+
+
 @dataclass(slots=True)
 class FetchBudget:
     """HTTP requests one incoming activity may still cause; shared by every fetch it triggers."""

@@ -13,7 +13,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from commonsnode.model.actors import RemoteKey
-from federation.fetch import FetchBudget, FetchError
+from federation.fetch import FetchBudget, FetchError, transient
 from federation.iris import origin_of
 from federation.jsonld.shapes import id_of
 from federation.keys import UnsupportedKeyError, load_private_key, load_public_key
@@ -29,6 +29,11 @@ class IntegrityError(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+class KeyUnavailable(IntegrityError):
+    """The author's keys cannot be read now (its node is down or slow): no verdict on the
+    proof, so the caller tries again later instead of refusing the object for good."""
 
 
 async def sign_as(
@@ -78,6 +83,9 @@ async def verify_author(
     try:
         _, keys = await fetch_actor(fed, author, budget)
     except (ResolveError, FetchError) as exc:
+        cause = exc if isinstance(exc, FetchError) else exc.__cause__
+        if isinstance(cause, FetchError) and transient(cause):
+            raise KeyUnavailable("key_unavailable", str(exc)) from exc
         raise IntegrityError("key_unavailable", str(exc)) from exc
     key = next((k for k in keys if k.key_id == method), None)
     if key is None:

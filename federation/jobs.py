@@ -106,7 +106,7 @@ def register_jobs(
         await catalog.handle_fanout(fed, job)
 
     async def backfill(job: Job) -> None:
-        await handle_backfill(fed, catalog_settings, job)
+        await handle_backfill(fed, catalog_settings, job, max_attempts=INBOX_RETRY.max_attempts)
 
     async def relayed(job: Job) -> None:
         await handle_relayed(fed, catalog_settings, job)

@@ -16,6 +16,7 @@ from commonsnode.model.bids import Bid, new_bid, parse_bid_terms
 from commonsnode.model.contracts import Party
 from commonsnode.model.evaluation import check_mark
 from commonsnode.ports import UnitOfWorkFactory
+from commonsnode.usecases.remote_links import RemoteLink, link_row, linked_id
 
 
 async def submit_bid(
@@ -28,14 +29,22 @@ async def submit_bid(
     bid_id: str,
     bid_iri: str,
     requester_org: str | None = None,
+    tell: bool = True,
+    offer: RemoteLink | None = None,
 ) -> Bid:
     """Record `bidder`'s bid on the request, or refuse it with the reason (late, closed, own
     request, not invited, wrong currency, or blocked by `requester_org`, the requesting
     organisation's id when the bid comes from another node). A draft request is invisible,
-    so 404."""
+    so 404. `tell` False: a bid from another node, which has nobody to be told here; its
+    `offer` is linked to the bid in the same transaction, and an offer taken already returns
+    the bid it made (a replay is not refused as a duplicate)."""
     terms = parse_bid_terms(body)
     now = clock.now()
     async with uow() as tx:
+        kept = await linked_id(tx, offer)
+        existing = await tx.bids.get(kept) if kept else None
+        if existing is not None:
+            return existing
         request = await tx.commission_requests.get(request_id, for_update=True)
         if request is None or (request.state == "draft" and bidder.id != request.requester):
             raise NotFoundError(f"no request {request_id}")
@@ -45,11 +54,12 @@ async def submit_bid(
             # A public request takes bids from anyone: anyone its requester has not blocked.
             raise ForbiddenError("the requester does not take bids from this organisation")
         bid = new_bid(bid_id, request, bidder.id, terms, now)
+        await link_row(tx, offer, bid.id, now)
         await tx.bids.add(bid, bidder.name, bid_iri)
-        # Told to the requester's node when the request is another node's (a mirror).
-        await tx.jobs.enqueue(
-            CommissionEvent("bid-offered", bidder.id, request_id, bid_id=bid.id).to_job()
-        )
+        if tell:  # told to the requester's node when the request is another node's (a mirror)
+            await tx.jobs.enqueue(
+                CommissionEvent("bid-offered", bidder.id, request_id, bid_id=bid.id).to_job()
+            )
     return bid
 
 

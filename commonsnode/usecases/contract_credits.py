@@ -45,10 +45,22 @@ class ContractOrigin:
         return f"{self.origin}/listings/{listing_id}"
 
 
+def own_listing_id(iris: ListingIris, iri: str) -> str | None:
+    """The id `iri` names among this node's own listings, or None when it is another node's."""
+    candidate = iri.rstrip("/").rsplit("/", 1)[-1]
+    return candidate if candidate and iris.listing(candidate) == iri else None
+
+
+def is_own_listing(iris: ListingIris, iri: str) -> bool:
+    """Whether `iri` names one of this node's listings: a completion about it is announced
+    to nobody (the credit is given here, in the completing transaction)."""
+    return own_listing_id(iris, iri) is not None
+
+
 async def listing_by_iri(tx: UnitOfWork, iris: ListingIris, iri: str) -> ToolListing | None:
     """The listing stored here under `iri`: ours by our IRI, or a remote one by its origin."""
-    candidate = iri.rstrip("/").rsplit("/", 1)[-1]
-    if candidate and iris.listing(candidate) == iri:
+    candidate = own_listing_id(iris, iri)
+    if candidate is not None:
         listing = await tx.listings.get_by_id(candidate)
         if listing is not None and listing.provenance is None:
             return listing

@@ -30,7 +30,12 @@ from commonsnode.model.contracts import (
 from commonsnode.model.requests import transition as request_transition
 from commonsnode.ports import UnitOfWork, UnitOfWorkFactory
 from commonsnode.reputation_events import recompute_job
-from commonsnode.usecases.contract_credits import ListingIris, credit_completed_contract
+from commonsnode.usecases.contract_credits import (
+    ContractOrigin,
+    ListingIris,
+    credit_completed_contract,
+    is_own_listing,
+)
 from commonsnode.usecases.requests import close_if_due
 
 # Given the parties' actor IRIs and the proofs' verificationMethod ids, a Verifier that checks
@@ -160,9 +165,12 @@ async def sign_contract(
     contract_id: str,
     party: str,
     proof: Mapping[str, Any],
+    *,
+    tell: bool = True,
 ) -> Contract:
     """Record `party`'s proof over the contract document; both verified proofs put it in force.
-    A new signature is queued to be told to the other party (a repeated one is not)."""
+    A new signature is queued to be told to the other party (a repeated one is not, nor one
+    that came from the other party's node: `tell` False)."""
     now = clock.now()
     async with uow() as tx:
         contract, _ = await party_contract(tx, contract_id, party, for_update=True)
@@ -170,6 +178,7 @@ async def sign_contract(
         signed = add_signature(contract, party, proof, verify, now)
         if signed is not contract:
             await tx.contracts.save(signed)
+        if signed is not contract and tell:
             event = CommissionEvent(
                 "contract-told", party, contract_id=contract_id, action="sign", proof=proof
             )
@@ -188,13 +197,16 @@ async def act_on_contract(
     listings: ListingIris | None = None,
     milestone: int | None = None,
     reason: str | None = None,
+    tell: bool = True,
 ) -> Contract:
     """start, deliver, accept, reject or dispute; delivering a signed contract starts it.
 
     The acceptance that completes the contract also credits its listing (`listings` names our
     own listings, to find the one the contract's listing IRI means; without it, the listing
     IRIs of the contract's own origin, which is ours for a contract awarded here). The step is
-    queued to be told to the other party, and a completion to the listing's publisher.
+    queued to be told to the other party, and a completion to the listing's publisher when
+    that is another node; nothing is queued when `tell` is False (the step came from the
+    other party's node, which tells it).
     """
     if action not in ACTORS:
         raise InvalidError(f"action: one of {', '.join(ACTORS)}", field="action")
@@ -210,19 +222,22 @@ async def act_on_contract(
             contract, typed, actor, now, verify, milestone=milestone, reason=reason
         )
         await tx.contracts.save(contract)
-        told = CommissionEvent(
-            "contract-told",
-            actor,
-            contract_id=contract_id,
-            action=action,
-            milestone=milestone,
-            reason=reason,
-        )
-        await tx.jobs.enqueue(told.to_job())
+        if tell:
+            told = CommissionEvent(
+                "contract-told",
+                actor,
+                contract_id=contract_id,
+                action=action,
+                milestone=milestone,
+                reason=reason,
+            )
+            await tx.jobs.enqueue(told.to_job())
         if contract.state == "completed" and was != "completed":
             await credit_completed_contract(tx, listings, contract, now)
             await tx.jobs.enqueue(recompute_job(now))  # a finished contract feeds reputation
-            if contract.terms.listing:
+            listing = contract.terms.listing
+            ours = listings or ContractOrigin.of(contract)
+            if tell and listing and not is_own_listing(ours, listing):
                 completed = CommissionEvent("completion-announced", actor, contract_id=contract_id)
                 await tx.jobs.enqueue(completed.to_job())
     return contract

@@ -43,11 +43,17 @@ async def _ledger(tx: UnitOfWork, contract: Contract) -> Ledger:
 
 
 async def record_payment(
-    uow: UnitOfWorkFactory, contract_id: str, actor: str, body: Mapping[str, Any]
+    uow: UnitOfWorkFactory,
+    contract_id: str,
+    actor: str,
+    body: Mapping[str, Any],
+    *,
+    tell: bool = True,
 ) -> tuple[Entry, bool]:
     """The buyer records a payment against a milestone; (entry, False) when it was booked
     already (same contract, reference and content), ConflictError when the reference is taken
-    by a different payment. A new payment is queued to be told to the supplier's node."""
+    by a different payment. A new payment is queued to be told to the supplier's node (not
+    one the buyer's node told us: `tell` False)."""
     async with uow() as tx:
         contract, _ = await party_contract(tx, contract_id, actor, for_update=True)
         if actor != contract.terms.buyer.id:
@@ -68,13 +74,14 @@ async def record_payment(
                     f"reference {payment.reference!r} is already booked for a different payment"
                 )
             return again, False
-        told = CommissionEvent(
-            "payment-recorded",
-            actor,
-            contract_id=contract_id,
-            payment=PaymentNotice.of(payment),
-        )
-        await tx.jobs.enqueue(told.to_job())
+        if tell:
+            told = CommissionEvent(
+                "payment-recorded",
+                actor,
+                contract_id=contract_id,
+                payment=PaymentNotice.of(payment),
+            )
+            await tx.jobs.enqueue(told.to_job())
     return entry, True
 
 

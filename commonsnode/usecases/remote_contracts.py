@@ -19,6 +19,7 @@ from commonsnode.model.records import Credit
 from commonsnode.ports import UnitOfWorkFactory
 from commonsnode.usecases.contract_credits import credit_parties
 from commonsnode.usecases.contracts import Verifiers, verifier_for
+from commonsnode.usecases.remote_links import RemoteLink, link_row, linked_id
 
 
 async def receive_contract(
@@ -31,9 +32,12 @@ async def receive_contract(
     *,
     contract_id: str,
     request_id: str | None,
+    received: RemoteLink | None = None,
 ) -> Contract:
     """Keep the contract `sender` (its buyer) sent under `contract_id`, with the parties'
-    (party, proof) pairs that verify; a proof that does not verify is refused."""
+    (party, proof) pairs that verify; a proof that does not verify is refused. `received`
+    links the copy to the contract's IRI in the same transaction; a contract received
+    already is returned as it was kept."""
     terms = terms_from_document(doc)
     if sender != terms.buyer.id:
         raise ForbiddenError("only the buyer's actor sends the contract it awarded")
@@ -47,9 +51,14 @@ async def receive_contract(
             raise InvalidError("signatures: only the buyer and the supplier sign")
         contract = add_signature(contract, party, proof, verify, now)
     async with uow() as tx:
+        kept = await linked_id(tx, received)
+        existing = await tx.contracts.get(kept) if kept else None
+        if existing is not None:
+            return existing[0]
         request = await tx.commission_requests.get(request_id)
         if request is None or request.requester != terms.buyer.id:
             raise ForbiddenError("the contract's buyer is not the requester of the request")
+        await link_row(tx, received, contract_id, now)
         await tx.contracts.add(contract_id, contract, request_id)
     return contract
 

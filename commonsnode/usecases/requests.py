@@ -28,6 +28,7 @@ from commonsnode.model.requests import (
     visible_to,
 )
 from commonsnode.ports import UnitOfWork, UnitOfWorkFactory
+from commonsnode.usecases.remote_links import RemoteLink, link_row, linked_id
 
 PAGE = 50
 AUDIENCES = ("public", "directed")  # the board's filter: open to anybody, or to those invited
@@ -64,10 +65,15 @@ async def create_request(
     *,
     request_id: str,
     publish: bool = True,
+    tell: bool = True,
+    received: RemoteLink | None = None,
 ) -> Request:
     """A new request by `requester`; published at once unless `publish` is False (a draft).
 
-    `recipients` in `body` must already be actor IRIs.
+    `recipients` in `body` must already be actor IRIs. `tell` False: a mirror of another
+    node's request, whose own node told it already (nothing to queue). `received` links the
+    mirror to the request's IRI in the same transaction; a request received already is
+    returned as it was kept.
     """
     terms = parse_request_terms(body)
     if requester.id in terms.recipients:
@@ -79,8 +85,13 @@ async def create_request(
     if publish:
         request = transition(request, "publish", requester.id, now)
     async with uow() as tx:
+        kept = await linked_id(tx, received)
+        existing = await tx.commission_requests.get(kept) if kept else None
+        if existing is not None:
+            return existing
+        await link_row(tx, received, request.id, now)
         await tx.commission_requests.add(request, requester.name)
-        if publish:
+        if publish and tell:
             await tx.jobs.enqueue(
                 CommissionEvent("request-published", requester.id, request.id).to_job()
             )
@@ -111,10 +122,11 @@ async def act_on_request(
     action: str,
     *,
     reason: str | None = None,
+    tell: bool = True,
 ) -> Request:
     """publish, close or cancel (award has its own use-case: it makes a contract). The step is
     queued to be told: the publication, or the new state and, on a cancellation, every bidder
-    its bid's outcome."""
+    its bid's outcome; not when `tell` is False (a mirror following its requester's node)."""
     if action not in ACTIONS or action == "award":
         raise InvalidError("action: one of publish, close, cancel", field="action")
     now = clock.now()
@@ -128,10 +140,11 @@ async def act_on_request(
         if action == "cancel":
             # Every bidder learns that nobody was awarded.
             await tx.bids.set_status(settle(await tx.bids.for_request(request_id), awarded=""))
-        step: CommissionStep = "request-published" if action == "publish" else "request-updated"
-        await tx.jobs.enqueue(CommissionEvent(step, actor, request_id).to_job())
-        if action == "cancel":
-            await tx.jobs.enqueue(CommissionEvent("bids-told", actor, request_id).to_job())
+        if tell:
+            step: CommissionStep = "request-published" if action == "publish" else "request-updated"
+            await tx.jobs.enqueue(CommissionEvent(step, actor, request_id).to_job())
+            if action == "cancel":
+                await tx.jobs.enqueue(CommissionEvent("bids-told", actor, request_id).to_job())
     return request
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from federation.fetch import FetchBudget
 from federation.inbox.dispatch import HandlerError
-from federation.integrity import IntegrityError, verify_author
+from federation.integrity import IntegrityError, KeyUnavailable, verify_author
 from federation.iris import host_of
 from federation.jsonld.shapes import id_of
 from federation.runtime import Federation
@@ -26,7 +26,8 @@ async def prove_author(
     """True when `actor` is the proven author; False when the claimed author is blocked here.
 
     A blocked author is ignored before any fetch of its keys; a missing or bad proof, or one by
-    somebody else, is refused for good (HandlerError).
+    somebody else, is refused for good (HandlerError). Keys that cannot be read now raise
+    KeyUnavailable: the job is retried, the object not refused for a passing outage.
     """
     iri = id_of(document) or ""
     claimed = id_of(document.get("attributedTo")) or ""
@@ -35,6 +36,8 @@ async def prove_author(
         return False
     try:
         author = await verify_author(fed, document, budget or FetchBudget())
+    except KeyUnavailable:
+        raise
     except IntegrityError as exc:
         raise HandlerError(f"{iri}: proof refused: {exc}") from exc
     if author != actor:

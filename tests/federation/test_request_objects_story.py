@@ -1,7 +1,8 @@
 """A request's IRI answers AS2 between real nodes: a public request its signed Article (the
 proof verifies on another node), a directed one only to its requester's and recipients' nodes;
 and a catalog that starts following after a public request was published learns of it by
-backfill, kept by the requester's proof."""
+backfill, kept by the requester's proof (retried, not refused, while the requester's keys
+cannot be read)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from typing import Any
 
 import pytest
 
+from federation import integrity
 from federation.fetch import FetchBudget, FetchError
 from federation.integrity import verify_author
-from tests.federation.cluster import cluster
-from tests.federation.test_catalog_story import catalog_follows
+from federation.jobs import INBOX_RETRY
+from federation.resolve import ResolveError
+from tests.federation.cluster import ClusterNode, cluster
+from tests.federation.test_catalog_story import catalog, catalog_follows
 from tests.federation.test_commission_story import (
     commission_network,
     directed_request,
@@ -23,6 +27,7 @@ from tests.federation.test_listing_story import dead_errors
 
 pytestmark = pytest.mark.cluster
 AS2 = {"Accept": "application/activity+json"}
+HOUR = 3_600.0
 
 
 async def test_a_public_request_iri_answers_its_signed_article(tmp_path: Any) -> None:
@@ -138,3 +143,97 @@ async def test_a_late_catalog_follower_backfills_a_public_request(tmp_path: Any)
         assert [item["title"] for item in board["items"]] == [posted["title"]]
         for node in (alpha, gamma):
             assert await dead_errors(node) == [], node.name
+
+
+def requester_keys_fail(
+    monkeypatch: pytest.MonkeyPatch, actor: str, failure: FetchError
+) -> dict[str, bool]:
+    """Reading `actor`'s keys fails with `failure` while the returned switch is on."""
+    switch = {"on": True}
+    original = integrity.fetch_actor
+
+    async def flaky(fed: Any, iri: str, budget: FetchBudget) -> Any:
+        if switch["on"] and iri == actor:
+            raise ResolveError(iri, f"fetch_{failure.reason}") from failure
+        return await original(fed, iri, budget)
+
+    monkeypatch.setattr(integrity, "fetch_actor", flaky)
+    return switch
+
+
+async def backfill_done(node: ClusterNode, remote: str) -> bool:
+    async with node.node.uow(readonly=True) as tx:
+        cursor = await tx.catalog.backfill(remote)
+    return cursor is not None and cursor.finished_at is not None
+
+
+async def test_a_backfilled_request_waits_while_its_requesters_keys_cannot_be_read(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alpha's city cannot be read for a while (its keys with it): the request's proof is not
+    refused for that; the backfill is retried before its cursor moves past the request."""
+    async with cluster(tmp_path, "alpha", "gamma") as c:
+        alpha, gamma = c["alpha"], c["gamma"]
+        await alpha.org("city", name="City of Alpha")
+        await gamma.org("help", kind="support-company", name="Help Ltd")
+        status, posted = await alpha.api(
+            "POST", "/api/v1/requests", as_="city", json=request_body(c, [])
+        )
+        assert status == 201, posted
+        await c.settle()
+        outage = requester_keys_fail(
+            monkeypatch, alpha.actor("city"), FetchError(alpha.actor("city"), "connection_failed")
+        )
+        await catalog_follows(c, "gamma", "alpha")
+        await c.settle()
+        _, board = await gamma.api("GET", "/api/v1/requests", as_="help")
+        assert board["items"] == []
+        assert not await backfill_done(gamma, catalog(alpha))
+        assert await dead_errors(gamma) == []
+
+        outage["on"] = False
+        c.clock.advance(HOUR)
+        await c.settle()
+        mirror = await mirror_of(gamma, "help", posted["title"])
+        assert mirror["requester"]["id"] == alpha.actor("city")
+        assert await backfill_done(gamma, catalog(alpha))
+        for node in (alpha, gamma):
+            assert await dead_errors(node) == [], node.name
+
+
+async def test_a_backfilled_request_is_refused_for_keys_that_are_gone_and_skipped_at_last(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A requester whose actor answers 404 has no key to prove the request: refused, and the
+    backfill goes on at once. One that stays unreachable is skipped on the job's last attempt,
+    so the catalog's other items are not left behind for good."""
+    async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
+        alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
+        await alpha.org("city", name="City of Alpha")
+        await beta.org("town", name="Town of Beta")
+        await gamma.org("help", kind="support-company", name="Help Ltd")
+        for node, who in ((alpha, "city"), (beta, "town")):
+            status, posted = await node.api(
+                "POST", "/api/v1/requests", as_=who, json=request_body(c, [])
+            )
+            assert status == 201, posted
+        await c.settle()
+        city = alpha.actor("city")
+        requester_keys_fail(monkeypatch, city, FetchError(city, "http_status", status=404))
+        await catalog_follows(c, "gamma", "alpha")
+        await c.settle()
+        assert await backfill_done(gamma, catalog(alpha))
+        _, board = await gamma.api("GET", "/api/v1/requests", as_="help")
+        assert board["items"] == []
+
+        town = beta.actor("town")
+        requester_keys_fail(monkeypatch, town, FetchError(town, "timeout"))
+        await catalog_follows(c, "gamma", "beta")  # the first attempt
+        for _ in range(INBOX_RETRY.max_attempts - 1):
+            assert not await backfill_done(gamma, catalog(beta))
+            c.clock.advance(2 * HOUR)
+            await c.settle()
+        assert await backfill_done(gamma, catalog(beta))
+        _, board = await gamma.api("GET", "/api/v1/requests", as_="help")
+        assert board["items"] == []
+        assert await dead_errors(gamma) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -151,3 +152,75 @@ async def test_a_cancellation_tells_the_recipients_and_the_bidders(
         ("request-updated", "r1"),
         ("bids-told", "r1"),
     ]
+
+
+async def completed_contract(
+    uow: SqlUnitOfWorkFactory,
+    clock: FixedClock,
+    request_id: str,
+    listing: str,
+    *,
+    tell: bool = True,
+) -> None:
+    """A change request about `listing`, awarded and carried to completion; `tell` False for
+    the buyer's acceptances, as the supplier's node applies them from the buyer's node."""
+    deadline = datetime.fromtimestamp(clock.now() + 30 * DAY, UTC).date().isoformat()
+    body = request_body(kind="change", listing=listing, recipients=[DEV.id], deadline=deadline)
+    await create_request(uow, clock, CITY, body, request_id=request_id)
+    bid = f"{request_id}-bid"
+    await submit_bid(uow, clock, request_id, DEV, BID, bid_id=bid, bid_iri=f"{ORIGIN}/{bid}")
+    clock.advance(400 * DAY)
+    contract = f"{request_id}-contract"
+    await award(uow, clock, SETTINGS, Iris(), request_id, CITY.id, bid, contract_id=contract)
+    for party in (CITY, DEV):
+        await sign_contract(uow, clock, verifiers, contract, party.id, {"by": party.id})
+    for milestone in (1, 2):
+        await act_on_contract(
+            uow, clock, verifiers, contract, DEV.id, "deliver", milestone=milestone
+        )
+        await act_on_contract(
+            uow, clock, verifiers, contract, CITY.id, "accept", milestone=milestone, tell=tell
+        )
+
+
+async def test_a_completion_is_announced_only_about_another_nodes_listing(
+    uow: SqlUnitOfWorkFactory, database: Database, clock: FixedClock
+) -> None:
+    # the contract is awarded here, so without `listings` its own origin names our listings
+    await completed_contract(uow, clock, "ours", f"{ORIGIN}/listings/tool-1")
+    await completed_contract(uow, clock, "theirs", "https://tools.example/listings/tool-2")
+    announced = [e for e in await events(database) if e["step"] == "completion-announced"]
+    assert announced == [
+        {"step": "completion-announced", "actor": CITY.id, "contract": "theirs-contract"}
+    ]
+
+
+async def test_a_step_applied_from_another_node_queues_no_event(
+    uow: SqlUnitOfWorkFactory, database: Database, clock: FixedClock
+) -> None:
+    """The inbox applies another node's steps with `tell=False`: that node tells its own steps,
+    so a job here would only find, three transactions later, that there is nothing to do."""
+    body = request_body(recipients=[DEV.id], deadline="2027-03-01")
+    await create_request(uow, clock, CITY, body, request_id="mirror", tell=False)
+    await create_request(uow, clock, CITY, body, request_id="cancelled", tell=False)
+    await act_on_request(uow, clock, "cancelled", CITY.id, "cancel", tell=False)
+    await submit_bid(
+        uow, clock, "mirror", DEV, BID, bid_id="b1", bid_iri=f"{ORIGIN}/b1", tell=False
+    )
+    clock.advance(400 * DAY)
+    await award(uow, clock, SETTINGS, Iris(), "mirror", CITY.id, "b1", contract_id="c1")
+    seen = len(await events(database))  # the award's own steps
+    await sign_contract(uow, clock, verifiers, "c1", CITY.id, {"by": CITY.id}, tell=False)
+    await sign_contract(uow, clock, verifiers, "c1", DEV.id, {"by": DEV.id}, tell=False)
+    await act_on_contract(uow, clock, verifiers, "c1", DEV.id, "deliver", milestone=1, tell=False)
+    payment = {"milestone": 1, "amount": BID["milestones"][0]["amount"], "date": "2027-09-01"}
+    _, created = await record_payment(
+        uow, "c1", CITY.id, {**payment, "reference": "TX"}, tell=False
+    )
+    assert created
+    assert await steps_after(database, seen) == []
+    # the contract's completion, applied from the buyer's node, announces nothing either
+    await completed_contract(
+        uow, clock, "remote", "https://tools.example/listings/tool-2", tell=False
+    )
+    assert "completion-announced" not in await steps_after(database, seen)

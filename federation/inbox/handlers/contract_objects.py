@@ -17,6 +17,7 @@ from commonsnode.ids import new_id
 from commonsnode.usecases.contracts import act_on_contract, sign_contract
 from commonsnode.usecases.payments import record_payment
 from commonsnode.usecases.remote_contracts import credit_completed, receive_contract
+from commonsnode.usecases.remote_links import AlreadyReceived, RemoteLink
 from federation.commission_delivery import REQUEST_LINK
 from federation.commissions import contract_verifiers
 from federation.contract_delivery import (
@@ -86,11 +87,12 @@ async def _receive_contract(fed: Federation, incoming: Incoming, inner: dict[str
             proofs,
             contract_id=contract_id,
             request_id=request_id,
+            received=RemoteLink(iri, CONTRACT_LINK),
         )
+    except AlreadyReceived:
+        return
     except DomainError as exc:
         raise HandlerError(f"contract {iri} refused: {exc}") from exc
-    async with fed.uow() as tx:
-        await tx.commission_links.link(iri, CONTRACT_LINK, contract_id, fed.clock.now())
 
 
 async def _local_contract(fed: Federation, iri: str) -> str:
@@ -110,7 +112,13 @@ async def _apply(fed: Federation, incoming: Incoming, inner: dict[str, Any]) -> 
             if not isinstance(proof, dict):
                 raise HandlerError("a signature Update carries the party's proof")
             await sign_contract(
-                fed.uow, fed.clock, contract_verifiers(fed), local, incoming.actor, proof
+                fed.uow,
+                fed.clock,
+                contract_verifiers(fed),
+                local,
+                incoming.actor,
+                proof,
+                tell=False,
             )
         else:
             milestone = inner.get("milestone")
@@ -124,6 +132,7 @@ async def _apply(fed: Federation, incoming: Incoming, inner: dict[str, Any]) -> 
                 str(action),
                 milestone=milestone if isinstance(milestone, int) else None,
                 reason=reason if isinstance(reason, str) else None,
+                tell=False,
             )
     except DomainError as exc:
         raise HandlerError(f"{action} on {inner['id']} refused: {exc}") from exc
@@ -140,7 +149,7 @@ async def _payment(fed: Federation, incoming: Incoming, inner: dict[str, Any]) -
         "reference": inner.get("reference"),
     }
     try:
-        await record_payment(fed.uow, local, incoming.actor, body)
+        await record_payment(fed.uow, local, incoming.actor, body, tell=False)
     except DomainError as exc:
         raise HandlerError(f"payment {inner['id']} refused: {exc}") from exc
 

@@ -21,6 +21,7 @@ from commonsnode.ids import new_id
 from commonsnode.model.bids import Bid, BidStatus
 from commonsnode.model.contracts import Party
 from commonsnode.usecases.bids import submit_bid
+from commonsnode.usecases.remote_links import AlreadyReceived, RemoteLink
 from commonsnode.usecases.requests import act_on_request, create_request
 from federation.commission_delivery import (
     AWARD_LINK,
@@ -84,11 +85,19 @@ async def _mirror_request(fed: Federation, incoming: Incoming, document: dict[st
     now = fed.clock.now()
     requester = Party(incoming.actor, await _name(fed, incoming.actor))
     try:
-        request = await create_request(fed.uow, fed.clock, requester, body, request_id=new_id(now))
+        await create_request(
+            fed.uow,
+            fed.clock,
+            requester,
+            body,
+            request_id=new_id(now),
+            tell=False,
+            received=RemoteLink(iri, REQUEST_LINK),
+        )
+    except AlreadyReceived:
+        return
     except DomainError as exc:
         raise HandlerError(f"request {iri} refused: {exc}") from exc
-    async with fed.uow() as tx:
-        await tx.commission_links.link(iri, REQUEST_LINK, request.id, now)
 
 
 async def _receive_bid(fed: Federation, incoming: Incoming, document: dict[str, Any]) -> None:
@@ -119,7 +128,11 @@ async def _receive_bid(fed: Federation, incoming: Incoming, document: dict[str, 
             bid_id=bid_id,
             bid_iri=bid_iri,
             requester_org=org.id,
+            tell=False,
+            offer=RemoteLink(offer_id, OFFER_LINK),
         )
+    except AlreadyReceived:
+        return
     except DomainError as exc:
         log.info("bid %s from %s refused: %s", bid_iri, incoming.actor, exc)
         await answer_offer(
@@ -133,8 +146,6 @@ async def _receive_bid(fed: Federation, incoming: Incoming, document: dict[str, 
             content=str(exc),
         )
         return
-    async with fed.uow() as tx:
-        await tx.commission_links.link(offer_id, OFFER_LINK, bid_id, fed.clock.now())
 
 
 async def _answer(fed: Federation, incoming: Incoming, *, accept: bool) -> bool:
@@ -229,6 +240,7 @@ async def update_mirror(fed: Federation, incoming: Incoming, document: dict[str,
             incoming.actor,
             action,
             reason=reason if isinstance(reason, str) else None,
+            tell=False,
         )
     except DomainError as exc:
         raise HandlerError(f"update of request {iri} refused: {exc}") from exc

@@ -16,13 +16,14 @@ from typing import Any
 from commonsnode.errors import DomainError
 from commonsnode.ids import new_id
 from commonsnode.model.contracts import Party
+from commonsnode.usecases.remote_links import AlreadyReceived, RemoteLink
 from commonsnode.usecases.requests import create_request
 from federation.commission_delivery import REQUEST_LINK
 from federation.convert.commissions import is_request, request_body
 from federation.fetch import FetchBudget
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers.offers import update_mirror
-from federation.integrity import IntegrityError, verify_author
+from federation.integrity import IntegrityError, KeyUnavailable, verify_author
 from federation.iris import origin_of
 from federation.jsonld.shapes import id_of
 from federation.runtime import Federation
@@ -66,11 +67,19 @@ async def mirror_public(
     now = fed.clock.now()
     requester = Party(incoming.actor, await _requester_name(fed, incoming.actor))
     try:
-        request = await create_request(fed.uow, fed.clock, requester, body, request_id=new_id(now))
+        await create_request(
+            fed.uow,
+            fed.clock,
+            requester,
+            body,
+            request_id=new_id(now),
+            tell=False,
+            received=RemoteLink(iri, REQUEST_LINK),
+        )
+    except AlreadyReceived:
+        return
     except DomainError as exc:
         raise HandlerError(f"request {iri} refused: {exc}") from exc
-    async with fed.uow() as tx:
-        await tx.commission_links.link(iri, REQUEST_LINK, request.id, now)
 
 
 def create_with_public_requests(fallback: ActivityHandler) -> ActivityHandler:
@@ -91,10 +100,13 @@ async def accept_announced_request(fed: Federation, document: dict[str, Any], ca
     backfill), embedded with the requester's FEP-8b32 proof: taken only when the proof
     verifies with the requester's own key and the request, its requester and the catalog
     share one origin. Mirrored while open when our catalog follows that catalog; a mirror
-    we hold takes its later state. Returns what was done; raises HandlerError if refused."""
+    we hold takes its later state. Returns what was done; raises HandlerError if refused, and
+    KeyUnavailable (retry later) when the requester's keys cannot be read now."""
     iri = str(id_of(document))
     try:
         requester = await verify_author(fed, document, FetchBudget())
+    except KeyUnavailable:
+        raise
     except IntegrityError as exc:
         raise HandlerError(f"announced request {iri}: {exc}") from exc
     if not (origin_of(iri) == origin_of(requester) == origin_of(catalog)):
