@@ -18,16 +18,11 @@ from typing import Any
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
 from federation.announce import announce_signed
-from federation.fetch import FetchBudget, FetchError
 from federation.outbox import publish
-from federation.resolve import ActorGoneError, ResolveError, resolve_actor
+from federation.recipients import InboxUnavailable, inbox_of
 from federation.runtime import Federation
 
 log = logging.getLogger("commonsnode.commissions")
-
-
-class InboxUnavailable(Exception):
-    """A remote party's inbox cannot be resolved now (its node down?): try again later."""
 
 
 # Set for a job's last attempt: an actor that still cannot be resolved is left out, so one
@@ -65,29 +60,15 @@ def giving_up() -> bool:
 
 
 async def inbox_for(fed: Federation, actor: str) -> str | None:
-    """Where to deliver to a remote actor (its shared inbox when it has one).
-
-    None for a local actor or one whose server says it is gone (410). When the actor cannot
-    be fetched now, the inbox cached from an earlier fetch still serves (inboxes seldom move,
-    and delivery retries for days); without one, InboxUnavailable (None on a last attempt).
-    """
-    if fed.iris.is_local(actor):
-        return None
+    """Where to deliver to a remote actor (federation/recipients.py decides what is
+    permanent); InboxUnavailable when it cannot be resolved now, None on a last attempt."""
     try:
-        found = await resolve_actor(fed, actor, FetchBudget())
-    except ActorGoneError:
-        log.info("no inbox for %s: the actor is gone", actor)
+        return await inbox_of(fed, actor)
+    except InboxUnavailable as exc:
+        if not giving_up():
+            raise
+        log.warning("%s; giving up on it", exc)
         return None
-    except (ResolveError, FetchError) as exc:
-        async with fed.uow(readonly=True) as tx:
-            cached = await tx.actors.get(actor)
-        if cached is None or cached.gone_at is not None:
-            if giving_up():
-                log.warning("no inbox for %s: %s; giving up on it", actor, exc)
-                return None
-            raise InboxUnavailable(f"no inbox for {actor} now: {exc}") from exc
-        found = cached
-    return found.shared_inbox or found.inbox
 
 
 async def inboxes_of(fed: Federation, actors: Sequence[str]) -> tuple[str, ...]:

@@ -17,12 +17,13 @@ from typing import Any
 from commonsnode.model.contracts import Contract, document
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
-from federation.commission_outgoing import InboxUnavailable, Outgoing, giving_up, inboxes_of
+from federation.commission_outgoing import Outgoing, giving_up, inboxes_of
 from federation.commissions import CommissionIris
 from federation.fetch import FetchBudget, FetchError
-from federation.iris import origin_of
+from federation.iris import host_of, origin_of
 from federation.jsonld.shapes import id_of
 from federation.outbox import new_activity
+from federation.recipients import InboxUnavailable
 from federation.runtime import Federation
 from federation.vocab import DEFAULT_CONTEXT
 
@@ -124,11 +125,14 @@ async def listing_author(fed: Federation, listing_iri: str) -> str | None:
         held = await tx.listings.get_by_origin(listing_iri)
     if held is not None and held.provenance is not None:
         return held.provenance.author_iri
+    if not (await fed.policy()).permits(host_of(listing_iri)):
+        log.info("credit: listing %s is on a blocked domain, no credit told", listing_iri)
+        return None
     try:
         result = await fed.fetcher.fetch_activity(listing_iri, budget=FetchBudget())
     except FetchError as exc:
-        if exc.status in (404, 410) or giving_up():
-            log.info("credit: listing %s not found, no credit told: %s", listing_iri, exc)
+        if not exc.transient or giving_up():
+            log.info("credit: listing %s not read, no credit told: %s", listing_iri, exc)
             return None
         raise InboxUnavailable(f"credit: cannot fetch listing {listing_iri}: {exc}") from exc
     author = id_of((result.document or {}).get("attributedTo"))
