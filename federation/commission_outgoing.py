@@ -8,7 +8,6 @@ nobody; a half-told step is never committed.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,13 +16,10 @@ from typing import Any
 
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
+from federation import recipients
 from federation.announce import announce_signed
 from federation.outbox import publish
-from federation.recipients import InboxUnavailable, inbox_of
 from federation.runtime import Federation
-
-log = logging.getLogger("commonsnode.commissions")
-
 
 # Set for a job's last attempt: an actor that still cannot be resolved is left out, so one
 # broken recipient does not keep the step from everybody else for good.
@@ -59,26 +55,16 @@ def giving_up() -> bool:
     return _LAST_ATTEMPT.get()
 
 
-async def inbox_for(fed: Federation, actor: str) -> str | None:
-    """Where to deliver to a remote actor (federation/recipients.py decides what is
-    permanent); InboxUnavailable when it cannot be resolved now, None on a last attempt."""
-    try:
-        return await inbox_of(fed, actor)
-    except InboxUnavailable as exc:
-        if not giving_up():
-            raise
-        log.warning("%s; giving up on it", exc)
-        return None
+async def inboxes_by_actor(fed: Federation, actors: Sequence[str]) -> dict[str, str | None]:
+    """Each remote actor's inbox (federation/recipients.py decides what is permanent):
+    InboxUnavailable while one cannot be resolved now; on a last attempt it is left out."""
+    return await recipients.inboxes_by_actor(fed, actors, leave_out_unavailable=giving_up())
 
 
 async def inboxes_of(fed: Federation, actors: Sequence[str]) -> tuple[str, ...]:
-    """The remote actors' inboxes, each once (local and gone actors have none)."""
-    found: list[str] = []
-    for actor in actors:
-        inbox = await inbox_for(fed, actor)
-        if inbox and inbox not in found:
-            found.append(inbox)
-    return tuple(found)
+    """The remote actors' inboxes, each once (local, gone and left-out actors have none)."""
+    found = await inboxes_by_actor(fed, actors)
+    return tuple(dict.fromkeys(inbox for inbox in found.values() if inbox))
 
 
 async def publish_all(
