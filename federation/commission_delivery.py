@@ -1,10 +1,13 @@
-"""Commission activities sent to other nodes (vocabulary.md, "Commissions"; FEDERATION.md).
+"""Request and bid activities for other nodes (vocabulary.md, "Commissions"; FEDERATION.md).
 
-A directed request goes as `Offer{Article}` to its remote recipients only; a bid as
-`Offer{Bid}` to the requester only; the award and every refusal as `Accept{Offer}` /
-`Reject{Offer}` to the bidder only. Nothing here decides a rule: the use cases have already
-accepted or refused what is being told; this module only shapes and addresses the activities
-(`Outgoing`), which federation/commission_events.py publishes from the step's queued event.
+A directed request goes as `Offer{Article}` to its remote recipients only, its later state as
+`Update{Article}` to the same; a public one goes to the followers and the catalog
+(federation/public_requests.py); a bid as `Offer{Bid}` to the requester only; the award and
+every refusal as `Accept{Offer}` / `Reject{Offer}` to the bidder only. Nothing here decides a
+rule: the use cases have already accepted or refused what is being told; this module only
+shapes and addresses the activities (`Outgoing`), which federation/commission_events.py
+publishes from the step's queued event. `answer_offer` is the one exception that publishes
+itself: the inbox's refusal of a bid that arrived, told at once.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """Commission activities ready to go: addressed, their remote inboxes resolved, published
 together in the transaction that finishes the job that made them.
 
-Everything that needs the network (actor documents, signing) happens before that transaction,
-and a remote inbox that cannot be resolved now raises, so the job retries instead of telling
-nobody; a half-told step is never committed.
+Everything that needs the network (actor documents, signing) happens before that transaction.
+A recipient that can never be told (federation/recipients.py: 404/410, blocked, ...) is left
+out at once; one that cannot be resolved now raises InboxUnavailable, so the job retries
+rather than tell only some. Only the job's last attempt (`last_attempt`) commits a step with
+the recipients still unreachable left out, so one broken node does not keep it from the
+others for good.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 """Contract activities between the parties' nodes (FEDERATION.md, "Commissions").
 
-The contract is addressed to its two parties only. The buyer's node sends it once, at the
-award, as `Create{CommissionContract}` with the proofs made so far; afterwards each party tells
-the other what it did as `Update{CommissionContract}` naming the `action` (sign with its
-`proof`, deliver/accept/reject a `milestone`, start, dispute), and the buyer records payments
-as `Create{Payment}`. The receiving node applies each through the same use case a local party
-uses, so every rule (who may act, which state, whose key) is checked there again.
+The contract is addressed to its two parties only. At the award the buyer's contract goes to
+the supplier as `Create{CommissionContract}` with the proofs made so far; afterwards each party
+tells the other what it did as `Update{CommissionContract}` naming the `action` (sign with its
+`proof`, start, deliver/accept/reject a `milestone`, dispute, withdraw-dispute, terminate), the
+buyer's payments go as `Create{Payment}`, and a completed contract about another node's
+listing is told to its publisher as `Add{CommissionCredit}`. This module only shapes and
+addresses them (`Outgoing`); federation/commission_events.py publishes them from the step's
+queued event. The receiving node applies each through the same use case a local party uses,
+so every rule (who may act, which state, whose key) is checked there again.
 """
 
 from __future__ import annotations
