@@ -92,10 +92,12 @@ async def inboxes_by_actor(
             return await inbox_of(fed, actor)
 
     tasks = {actor: asyncio.ensure_future(one(actor)) for actor in unique}
-    _, pending = await asyncio.wait(tasks.values(), timeout=RESOLVE_SECONDS)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
+    try:
+        _, pending = await asyncio.wait(tasks.values(), timeout=RESOLVE_SECONDS)
+    finally:  # also when the job itself is cancelled: no fetch outlives it
+        for task in tasks.values():
+            task.cancel()
+        await asyncio.gather(*tasks.values(), return_exceptions=True)
     found: dict[str, str | None] = {}
     for actor, task in tasks.items():
         try:
