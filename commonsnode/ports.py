@@ -473,6 +473,9 @@ class BidRepository(Protocol):
     async def iri_of(self, bid_id: str) -> str | None:
         """The bid object's IRI (the same on every node), or None."""
 
+    async def iris_for_request(self, request_id: str) -> dict[str, str]:
+        """Bid id → bid IRI for every bid on the request, in one query."""
+
     async def for_request(self, request_id: str) -> list[Bid]:
         """Every bid on the request, in the order they arrived."""
 
@@ -530,6 +533,9 @@ class CommissionLinkRepository(Protocol):
 
     async def iri_of(self, local_id: str, kind: str) -> str | None:
         """The IRI linked to a local row of this kind, or None."""
+
+    async def iris_of(self, local_ids: Sequence[str], kind: str) -> dict[str, str]:
+        """`iri_of` for many rows in one query: local id → IRI, for those linked."""
 
     async def add_refusal(self, bid_iri: str, summary: str, content: str, now: float) -> None:
         """Keep the reason the requester's node refused one of our bids (once)."""

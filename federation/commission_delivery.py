@@ -1,10 +1,13 @@
-"""Commission activities sent to other nodes (vocabulary.md, "Commissions"; FEDERATION.md).
+"""Request and bid activities for other nodes (vocabulary.md, "Commissions"; FEDERATION.md).
 
-A directed request goes as `Offer{Article}` to its remote recipients only; a bid as
-`Offer{Bid}` to the requester only; the award and every refusal as `Accept{Offer}` /
-`Reject{Offer}` to the bidder only. Nothing here decides a rule: the use cases have already
-accepted or refused what is being told; this module only shapes and addresses the activities
-(`Outgoing`), which federation/commission_events.py publishes from the step's queued event.
+A directed request goes as `Offer{Article}` to its remote recipients only, its later state as
+`Update{Article}` to the same; a public one goes to the followers and the catalog
+(federation/public_requests.py); a bid as `Offer{Bid}` to the requester only; the award and
+every refusal as `Accept{Offer}` / `Reject{Offer}` to the bidder only. Nothing here decides a
+rule: the use cases have already accepted or refused what is being told; this module only
+shapes and addresses the activities (`Outgoing`), which federation/commission_events.py
+publishes from the step's queued event. `answer_offer` is the one exception that publishes
+itself: the inbox's refusal of a bid that arrived, told at once.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from commonsnode.model.bids import Bid
 from commonsnode.model.organisations import Organisation
 from commonsnode.model.requests import Request
 from commonsnode.ports import UnitOfWork
-from federation.commission_outgoing import Outgoing, inboxes_of, publish_all
+from federation.commission_outgoing import Outgoing, inboxes_by_actor, inboxes_of, publish_all
 from federation.commissions import CommissionIris
 from federation.convert.commissions import bid_to_ap, request_to_ap
 from federation.outbox import new_activity
@@ -88,7 +91,7 @@ def offer_ref(offer_id: str, bidder: str, bid_iri: str) -> dict[str, Any]:
     return {"type": "Offer", "id": offer_id, "actor": bidder, "object": bid_iri}
 
 
-async def answer(
+def answer_activity(
     fed: Federation,
     org: Organisation,
     offer: dict[str, Any],
@@ -99,7 +102,7 @@ async def answer(
     status: str = NOT_AWARDED,
     summary: str = "",
     content: str = "",
-) -> Outgoing:
+) -> dict[str, Any]:
     """`Accept{Offer}` (with the contract IRI as `result`) or `Reject{Offer}` with the reason."""
     extra: dict[str, Any] = {"to": [bidder]}
     if accept and result:
@@ -107,8 +110,7 @@ async def answer(
     if not accept:
         extra.update(status=status, summary=summary, content=content)
     type_ = "Accept" if accept else "Reject"
-    activity = new_activity(fed.iris, org, type_, offer, fed.clock.now(), **extra)
-    return Outgoing(org, activity, await inboxes_of(fed, [bidder]))
+    return new_activity(fed.iris, org, type_, offer, fed.clock.now(), **extra)
 
 
 async def answer_offer(
@@ -123,9 +125,10 @@ async def answer_offer(
     content: str = "",
 ) -> None:
     """Answer a bid at once (the refusal of one arriving in our inbox)."""
-    outgoing = await answer(
+    activity = answer_activity(
         fed, org, offer, bidder, accept=accept, status=status, summary=summary, content=content
     )
+    outgoing = Outgoing(org, activity, await inboxes_of(fed, [bidder]))
     async with fed.uow() as tx:
         await publish_all(tx, fed, [outgoing], fed.clock.now())
 
@@ -133,36 +136,37 @@ async def answer_offer(
 async def tell_bidders(
     fed: Federation, org: Organisation, request_id: str, contract_iri: str | None
 ) -> list[Outgoing]:
-    """After the award (or a cancellation): every remote bidder learns its bid's outcome."""
+    """After the award (or a cancellation): every remote bidder learns its bid's outcome.
+    The bidders' inboxes are resolved together (see federation/recipients.py)."""
     async with fed.uow(readonly=True) as tx:
         request = await tx.commission_requests.get(request_id)
         bids = await tx.bids.for_request(request_id)
-        offers = {b.id: await tx.commission_links.iri_of(b.id, OFFER_LINK) for b in bids}
-        iris = {b.id: await tx.bids.iri_of(b.id) for b in bids}
+        offers = await tx.commission_links.iris_of([b.id for b in bids], OFFER_LINK)
+        iris = await tx.bids.iris_for_request(request_id)
     if request is None:
         return []
+    remote = [
+        b for b in bids if b.id in offers and b.id in iris and not fed.iris.is_local(b.bidder)
+    ]
+    inboxes = await inboxes_by_actor(fed, [b.bidder for b in remote])
+    content = (
+        "The request was cancelled." if request.state == "cancelled" else "Another bid was awarded."
+    )
     told: list[Outgoing] = []
-    for bid in bids:
-        offer_id, bid_iri = offers[bid.id], iris[bid.id]
-        if offer_id is None or bid_iri is None or fed.iris.is_local(bid.bidder):
-            continue
+    for bid in remote:
         awarded = bid.status == "awarded"
-        told.append(
-            await answer(
-                fed,
-                org,
-                offer_ref(offer_id, bid.bidder, bid_iri),
-                bid.bidder,
-                accept=awarded,
-                result=contract_iri if awarded else None,
-                summary="Not awarded",
-                content=(
-                    "The request was cancelled."
-                    if request.state == "cancelled"
-                    else "Another bid was awarded."
-                ),
-            )
+        activity = answer_activity(
+            fed,
+            org,
+            offer_ref(offers[bid.id], bid.bidder, iris[bid.id]),
+            bid.bidder,
+            accept=awarded,
+            result=contract_iri if awarded else None,
+            summary="Not awarded",
+            content=content,
         )
+        inbox = inboxes.get(bid.bidder)
+        told.append(Outgoing(org, activity, (inbox,) if inbox else ()))
     return told
 
 

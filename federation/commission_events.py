@@ -4,8 +4,9 @@ The use case queued the event in the step's own transaction; this re-reads the r
 changed, shapes the activities (commission_delivery, contract_delivery, public_requests) and
 publishes them in the transaction that finishes the job, so a step is told exactly once even
 when this node dies or the other node is down meanwhile (a remote inbox that cannot be
-resolved now raises InboxUnavailable: the job is retried). Steps applied here from another
-node's activity name that node's actor: they are not echoed back.
+resolved now raises InboxUnavailable: the job is retried, and its last attempt leaves out the
+recipients still unreachable). Steps applied here from another node's activity name that
+node's actor: they are not echoed back.
 """
 
 from __future__ import annotations

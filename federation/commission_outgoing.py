@@ -1,14 +1,16 @@
 """Commission activities ready to go: addressed, their remote inboxes resolved, published
 together in the transaction that finishes the job that made them.
 
-Everything that needs the network (actor documents, signing) happens before that transaction,
-and a remote inbox that cannot be resolved now raises, so the job retries instead of telling
-nobody; a half-told step is never committed.
+Everything that needs the network (actor documents, signing) happens before that transaction.
+A recipient that can never be told (federation/recipients.py: 404/410, blocked, ...) is left
+out at once; one that cannot be resolved now raises InboxUnavailable, so the job retries
+rather than tell only some. Only the job's last attempt (`last_attempt`) commits a step with
+the recipients still unreachable left out, so one broken node does not keep it from the
+others for good.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,18 +19,10 @@ from typing import Any
 
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
+from federation import recipients
 from federation.announce import announce_signed
-from federation.fetch import FetchBudget, FetchError
 from federation.outbox import publish
-from federation.resolve import ActorGoneError, ResolveError, resolve_actor
 from federation.runtime import Federation
-
-log = logging.getLogger("commonsnode.commissions")
-
-
-class InboxUnavailable(Exception):
-    """A remote party's inbox cannot be resolved now (its node down?): try again later."""
-
 
 # Set for a job's last attempt: an actor that still cannot be resolved is left out, so one
 # broken recipient does not keep the step from everybody else for good.
@@ -64,40 +58,16 @@ def giving_up() -> bool:
     return _LAST_ATTEMPT.get()
 
 
-async def inbox_for(fed: Federation, actor: str) -> str | None:
-    """Where to deliver to a remote actor (its shared inbox when it has one).
-
-    None for a local actor or one whose server says it is gone (410). When the actor cannot
-    be fetched now, the inbox cached from an earlier fetch still serves (inboxes seldom move,
-    and delivery retries for days); without one, InboxUnavailable (None on a last attempt).
-    """
-    if fed.iris.is_local(actor):
-        return None
-    try:
-        found = await resolve_actor(fed, actor, FetchBudget())
-    except ActorGoneError:
-        log.info("no inbox for %s: the actor is gone", actor)
-        return None
-    except (ResolveError, FetchError) as exc:
-        async with fed.uow(readonly=True) as tx:
-            cached = await tx.actors.get(actor)
-        if cached is None or cached.gone_at is not None:
-            if giving_up():
-                log.warning("no inbox for %s: %s; giving up on it", actor, exc)
-                return None
-            raise InboxUnavailable(f"no inbox for {actor} now: {exc}") from exc
-        found = cached
-    return found.shared_inbox or found.inbox
+async def inboxes_by_actor(fed: Federation, actors: Sequence[str]) -> dict[str, str | None]:
+    """Each remote actor's inbox (federation/recipients.py decides what is permanent):
+    InboxUnavailable while one cannot be resolved now; on a last attempt it is left out."""
+    return await recipients.inboxes_by_actor(fed, actors, leave_out_unavailable=giving_up())
 
 
 async def inboxes_of(fed: Federation, actors: Sequence[str]) -> tuple[str, ...]:
-    """The remote actors' inboxes, each once (local and gone actors have none)."""
-    found: list[str] = []
-    for actor in actors:
-        inbox = await inbox_for(fed, actor)
-        if inbox and inbox not in found:
-            found.append(inbox)
-    return tuple(found)
+    """The remote actors' inboxes, each once (local, gone and left-out actors have none)."""
+    found = await inboxes_by_actor(fed, actors)
+    return tuple(dict.fromkeys(inbox for inbox in found.values() if inbox))
 
 
 async def publish_all(

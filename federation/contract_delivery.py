@@ -1,11 +1,14 @@
 """Contract activities between the parties' nodes (FEDERATION.md, "Commissions").
 
-The contract is addressed to its two parties only. The buyer's node sends it once, at the
-award, as `Create{CommissionContract}` with the proofs made so far; afterwards each party tells
-the other what it did as `Update{CommissionContract}` naming the `action` (sign with its
-`proof`, deliver/accept/reject a `milestone`, start, dispute), and the buyer records payments
-as `Create{Payment}`. The receiving node applies each through the same use case a local party
-uses, so every rule (who may act, which state, whose key) is checked there again.
+The contract is addressed to its two parties only. At the award the buyer's contract goes to
+the supplier as `Create{CommissionContract}` with the proofs made so far; afterwards each party
+tells the other what it did as `Update{CommissionContract}` naming the `action` (sign with its
+`proof`, start, deliver/accept/reject a `milestone`, dispute, withdraw-dispute, terminate), the
+buyer's payments go as `Create{Payment}`, and a completed contract about another node's
+listing is told to its publisher as `Add{CommissionCredit}`. This module only shapes and
+addresses them (`Outgoing`); federation/commission_events.py publishes them from the step's
+queued event. The receiving node applies each through the same use case a local party uses,
+so every rule (who may act, which state, whose key) is checked there again.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from typing import Any
 from commonsnode.model.contracts import Contract, document, evidence
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
-from federation.commission_outgoing import InboxUnavailable, Outgoing, giving_up, inboxes_of
+from federation.commission_outgoing import Outgoing, giving_up, inboxes_of
 from federation.commissions import CommissionIris
 from federation.fetch import FetchBudget, FetchError
-from federation.iris import origin_of
+from federation.iris import host_of, origin_of
 from federation.jsonld.shapes import id_of
 from federation.outbox import new_activity
+from federation.recipients import InboxUnavailable
 from federation.runtime import Federation
 from federation.vocab import DEFAULT_CONTEXT
 
@@ -124,11 +128,14 @@ async def listing_author(fed: Federation, listing_iri: str) -> str | None:
         held = await tx.listings.get_by_origin(listing_iri)
     if held is not None and held.provenance is not None:
         return held.provenance.author_iri
+    if not (await fed.policy()).permits(host_of(listing_iri)):
+        log.info("credit: listing %s is on a blocked domain, no credit told", listing_iri)
+        return None
     try:
         result = await fed.fetcher.fetch_activity(listing_iri, budget=FetchBudget())
     except FetchError as exc:
-        if exc.status in (404, 410) or giving_up():
-            log.info("credit: listing %s not found, no credit told: %s", listing_iri, exc)
+        if not exc.transient or giving_up():
+            log.info("credit: listing %s not read, no credit told: %s", listing_iri, exc)
             return None
         raise InboxUnavailable(f"credit: cannot fetch listing {listing_iri}: {exc}") from exc
     author = id_of((result.document or {}).get("attributedTo"))

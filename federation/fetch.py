@@ -37,6 +37,7 @@ _TransportReason = Literal["timeout", "connection_failed"]
 FetchReason = Literal[
     _RequestReason, _RedirectReason, _ResponseReason, _DocumentReason, _TransportReason
 ]
+_TRANSIENT_REASONS: Final = frozenset({"timeout", "connection_failed"})
 Signer = Callable[[str, str, Mapping[str, str], bytes], Mapping[str, str]]
 
 
@@ -54,6 +55,18 @@ class FetchError(Exception):
         self.reason: FetchReason = reason
         self.detail = detail
         self.status = status
+
+    @property
+    def transient(self) -> bool:
+        """Whether asking again later may succeed: the network's or the server's trouble
+        (transport, timeout, 5xx, 429), not a refusal or a bad document."""
+        if self.reason in _TRANSIENT_REASONS:
+            return True
+        return (
+            self.reason == "http_status"
+            and self.status is not None
+            and (self.status >= 500 or self.status == 429)
+        )
 
 
 def transient(exc: FetchError) -> bool:

@@ -5,8 +5,9 @@ organisation's followers, readable on Mastodon (name, summary, sanitised HTML co
 to its page, a #commission hashtag) and carrying the same structured terms as the directed
 `Offer{Article}`; its later state (closed, awarded, cancelled) follows as `Update{Article}`.
 The Article carries the requester's FEP-8b32 proof and the node's catalog announces it
-embedded, so nodes following the catalog hear of it too. Who may see
-or bid is decided by the use cases; this module only shapes and addresses.
+embedded, so nodes following the catalog hear of it too. Who may see or bid is decided by the
+use cases; this module only shapes and addresses (`Outgoing` with `followers` and `announced`),
+and federation/commission_events.py publishes from the step's queued event.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from federation.announce import announce_signed
 from federation.convert.ratings import rating_iri, to_ap, tombstone
 from federation.integrity import sign_as
 from federation.outbox import new_activity, publish
+from federation.recipients import inbox_or_none
 from federation.runtime import Federation
 from federation.vocab import AS_PUBLIC, DEFAULT_CONTEXT
 
@@ -29,26 +30,23 @@ log = logging.getLogger("commonsnode.ratings")
 
 async def _listing_ends(
     tx: UnitOfWork, fed: Federation, listing_id: str
-) -> tuple[str, str, str | None, str | None]:
-    """(listing IRI, tool name, listing author IRI, author's inbox) of the rated listing."""
+) -> tuple[str, str, str | None]:
+    """(listing IRI, tool name, listing author IRI) of the rated listing."""
     listing = await tx.listings.get_by_id(listing_id)
     if listing is None:
-        return fed.iris.listing(listing_id), listing_id, None, None
+        return fed.iris.listing(listing_id), listing_id, None
     if listing.provenance is not None:
-        author = listing.provenance.author_iri
-        actor = await tx.actors.get(author)
-        inbox = (actor.shared_inbox or actor.inbox) if actor is not None else None
-        return listing.provenance.origin_iri, listing.facts.name, author, inbox
+        return listing.provenance.origin_iri, listing.facts.name, listing.provenance.author_iri
     owner = await tx.organisations.get_by_id(listing.org_id or "")
     author = fed.iris.org(owner.handle) if owner is not None else None
-    return fed.iris.listing(listing.id), listing.facts.name, author, None
+    return fed.iris.listing(listing.id), listing.facts.name, author
 
 
 async def signed_note(
     tx: UnitOfWork, fed: Federation, org: Organisation, rating: Rating
 ) -> dict[str, Any]:
     """The rating's Note with @context and the rater's proof (also what its IRI answers)."""
-    listing_iri, tool, author, _ = await _listing_ends(tx, fed, rating.listing_id)
+    listing_iri, tool, author = await _listing_ends(tx, fed, rating.listing_id)
     listing = await tx.listings.get_by_id(rating.listing_id)
     grade = await tx.privacy.grade_letter(listing.repository_key) if listing else None
     note = to_ap(
@@ -65,11 +63,20 @@ async def signed_note(
 
 
 async def handle_rating_event(fed: Federation, job: Job) -> None:
-    """The `event.rating` job: Create, Update or Delete of the rating's Note, published once."""
+    """The `event.rating` job: Create, Update or Delete of the rating's Note, published once.
+
+    The listing author's inbox is resolved before the transaction, and an author unreachable
+    now is left out rather than retried: the rating reaches its node through the catalog's
+    signed Announce too, and a retried job that finally died would lose the followers' and
+    the catalog's copy as well.
+    """
     try:
         event = RatingEvent.from_payload(job.payload)
     except (KeyError, TypeError, ValueError) as exc:
         raise PermanentJobError(f"malformed rating event: {exc}") from exc
+    async with fed.uow(readonly=True) as tx:
+        _, _, author = await _listing_ends(tx, fed, event.listing_id)
+    inbox = await inbox_or_none(fed, author) if author else None
     now = fed.clock.now()
     async with fed.uow() as tx:
         org = await tx.organisations.get_by_id(event.org_id)
@@ -78,7 +85,6 @@ async def handle_rating_event(fed: Federation, job: Job) -> None:
             log.info("rating %s: its organisation is gone", event.rating_id)
             await tx.jobs.finish(job)
             return
-        _, _, author, inbox = await _listing_ends(tx, fed, event.listing_id)
         audience = {"to": [AS_PUBLIC], "cc": [fed.iris.org_followers(org.handle)]}
         if author is not None and author != fed.iris.org(org.handle):
             audience["cc"].append(author)

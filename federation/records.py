@@ -21,6 +21,7 @@ from commonsnode.worker import PermanentJobError
 from federation.convert.records import record_tombstone, to_note
 from federation.integrity import sign_as
 from federation.outbox import new_activity, publish
+from federation.recipients import inbox_or_none
 from federation.runtime import Federation
 from federation.vocab import AS_PUBLIC
 
@@ -51,19 +52,6 @@ def listing_author(listing: ToolListing) -> str | None:
     return listing.provenance.author_iri if listing.provenance else None
 
 
-async def _author_inbox(
-    tx: UnitOfWork, listing: ToolListing | None
-) -> tuple[str | None, str | None]:
-    """(author IRI, delivery inbox) of a remote listing's author; (None, None) for local ones."""
-    if listing is None or listing.provenance is None:
-        return None, None
-    author = listing.provenance.author_iri
-    actor = await tx.actors.get(author)
-    if actor is None or actor.gone_at is not None:
-        return author, None
-    return author, actor.delivery_inbox
-
-
 async def _activity(
     fed: Federation,
     tx: UnitOfWork,
@@ -87,16 +75,23 @@ async def _activity(
 
 
 async def handle_record_event(fed: Federation, job: Job) -> None:
-    """The `event.record` job: publish the record's activity to followers and listing author."""
+    """The `event.record` job: publish the record's activity to followers and listing author.
+
+    An author unreachable now is left out rather than retried, as for ratings: a job that
+    finally died would lose the followers' copy too.
+    """
     try:
         event = RecordEvent.from_payload(job.payload)
     except (KeyError, TypeError, ValueError) as exc:
         raise PermanentJobError(f"malformed record event: {exc}") from exc
+    async with fed.uow(readonly=True) as tx:
+        listing = await tx.listings.get_by_id(event.listing_id)
+    author = listing_author(listing) if listing is not None else None
+    inbox = await inbox_or_none(fed, author) if author else None
     async with fed.uow() as tx:
         org = await tx.organisations.get_by_id(event.org_id)
         listing = await tx.listings.get_by_id(event.listing_id)
         activity = None
-        author, inbox = await _author_inbox(tx, listing)
         if org is not None:
             activity = await _activity(fed, tx, org, event, listing, author)
         if activity is not None and org is not None:

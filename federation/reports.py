@@ -34,7 +34,7 @@ from federation.integrity import sign_as
 from federation.iris import host_of, origin_of
 from federation.jsonld.shapes import id_of
 from federation.outbox import new_activity, publish
-from federation.resolve import ResolveError, resolve_actor
+from federation.recipients import inbox_of, inbox_or_none
 from federation.runtime import Federation
 from federation.vocab import AS_PUBLIC, DEFAULT_CONTEXT
 
@@ -53,18 +53,6 @@ async def _listing_author(fed: Federation, tx: UnitOfWork, listing: ToolListing)
         return listing.provenance.author_iri
     org = await tx.organisations.get_by_id(listing.org_id or "")
     return None if org is None else fed.iris.org(org.handle)
-
-
-async def inbox_of(fed: Federation, actor_iri: str) -> str | None:
-    """Where to deliver to a remote actor (its shared inbox when it has one); None if unknown."""
-    if fed.iris.is_local(actor_iri):
-        return None
-    try:
-        actor = await resolve_actor(fed, actor_iri, FetchBudget())
-    except (ResolveError, FetchError) as exc:
-        log.info("no inbox for %s: %s", actor_iri, exc)
-        return None
-    return actor.shared_inbox or actor.inbox
 
 
 async def signed_article(
@@ -97,7 +85,10 @@ async def handle_report_event(fed: Federation, job: Job) -> None:
         object_ = await signed_article(fed, org, report, listing)
     else:  # deleted since, or about a listing no longer held: nothing to say about it
         log.info("report %s: %s not sent", event.report_id, event.change)
-    inbox = await inbox_of(fed, author) if author else None
+    # Left out when unreachable now, not retried: the report reaches the author's node
+    # through the catalog's signed Announce too, and a job that finally died would lose the
+    # followers' and the catalog's copy as well.
+    inbox = await inbox_or_none(fed, author) if author else None
     async with fed.uow() as tx:
         if object_ is not None and org is not None:
             type_ = {"published": "Create", "updated": "Update"}.get(event.change, "Delete")
@@ -141,7 +132,9 @@ async def mark_helpful(fed: Federation, org: Organisation, report_id: str) -> in
     if report is None or report.state != "published":
         raise NotFoundError(f"no report {report_id}")
     iri, author = _subject(fed, report)
-    inbox = await inbox_of(fed, author) if author else None
+    inbox = (
+        await inbox_or_none(fed, author) if author else None
+    )  # asked now: left out if unreachable
     now = fed.clock.now()
     actor = fed.iris.org(org.handle)
     like = new_activity(fed.iris, org, "Like", iri, now, to=[author] if author else [])
@@ -162,7 +155,9 @@ async def unmark_helpful(fed: Federation, org: Organisation, report_id: str) -> 
     if report is None:
         raise NotFoundError(f"no report {report_id}")
     iri, author = _subject(fed, report)
-    inbox = await inbox_of(fed, author) if author else None
+    inbox = (
+        await inbox_or_none(fed, author) if author else None
+    )  # asked now: left out if unreachable
     now = fed.clock.now()
     actor = fed.iris.org(org.handle)
     async with fed.uow() as tx:
@@ -212,9 +207,9 @@ async def _author_of(fed: Federation, iri: str) -> str | None:
     try:
         result = await fed.fetcher.fetch_activity(iri, budget=FetchBudget())
     except FetchError as exc:
-        if exc.status is not None and 400 <= exc.status < 500:
+        if not exc.transient:
             return None
-        raise  # network trouble: the worker retries
+        raise  # network or server trouble: the worker retries
     author = id_of((result.document or {}).get("attributedTo"))
     return author if author and origin_of(author) == origin_of(iri) else None
 
@@ -229,6 +224,8 @@ async def handle_flag_send(fed: Federation, job: Job) -> None:
         flag = await tx.flags.get(flag_id)
         org = await tx.organisations.get_by_id(org_id)
     author = await _author_of(fed, iri)
+    # The Flag goes nowhere else, so an author unreachable now retries the job (as
+    # _author_of does); a permanent failure leaves it unsent.
     inbox = await inbox_of(fed, author) if author else None
     async with fed.uow() as tx:
         if flag is not None and org is not None and author and inbox:

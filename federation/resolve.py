@@ -12,12 +12,14 @@ from federation.runtime import Federation
 
 
 class ResolveError(Exception):
-    """The actor could not be resolved; `reason` is short and machine-readable."""
+    """The actor could not be resolved; `reason` is short and machine-readable, `transient`
+    says whether asking again later may succeed (its node down or overloaded)."""
 
-    def __init__(self, iri: str, reason: str, detail: str = "") -> None:
+    def __init__(self, iri: str, reason: str, detail: str = "", *, transient: bool = False) -> None:
         super().__init__(f"{reason}: {iri}" + (f" ({detail})" if detail else ""))
         self.iri = iri
         self.reason = reason
+        self.transient = transient
 
 
 class ActorGoneError(ResolveError):
@@ -41,7 +43,7 @@ async def fetch_actor(
                 await tx.follows.delete_remote(iri)
             fed.keys.forget_actor(iri)
             raise ActorGoneError(iri, "gone") from exc
-        raise ResolveError(iri, f"fetch_{exc.reason}", exc.detail) from exc
+        raise ResolveError(iri, f"fetch_{exc.reason}", exc.detail, transient=exc.transient) from exc
     try:
         document = normalise(result.document or {})
         actor, keys = parse_actor(document, fed.clock.now())

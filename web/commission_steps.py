@@ -1,11 +1,12 @@
 """Each commission step as one call: what must happen before the use case (recipients resolved
-by WebFinger, a signature made with the organisation's key), then the use case, which queues
-the step in its own transaction for the worker to tell the other party's node
+by WebFinger, a mirrored request's IRI mapped to its local id, new ids, a signature made with
+the organisation's key), then the use case. Nothing here sends anything: the use case queues
+the step in its own transaction and the worker tells the other party's node
 (federation/commission_events.py). The JSON API (`web.api.requests`, `web.api.contracts`) and
-the browser pages (`web.pages.request_page`, `web.pages.contract_page`) both call these, so a
-bid, award, signature, milestone step or payment reaches the other node whichever way it was
-made, and the two cannot drift apart again. Nothing here waits for the other node: the answer
-comes as soon as the step is committed, and a node that is down is told once it is back.
+the browser pages (`web.pages.request_form`, `web.pages.request_page`,
+`web.pages.contract_page`) both call these, so a step is prepared the same way whichever way it
+was made. Nothing waits for the other node: the answer comes as soon as the step is committed,
+and a node that is down is told once it is back.
 
 A refusal is the use case's DomainError, raised before anything is queued; the callers turn it
 into a problem document or a page.
@@ -45,17 +46,15 @@ from web.api.commission_context import (
 from web.keys import CLOCK, FED, UOW
 
 
-async def create_request_and_offer(
+async def create_request_step(
     app: web.Application,
-    org: Organisation,
     party: Party,
     body: Mapping[str, Any],
     *,
     publish: bool,
 ) -> Request:
     """A new request as `party` (a draft unless `publish`): recipients named by acct: handle or
-    IRI become actor IRIs (remote handles by WebFinger), a listing id becomes its IRI, and a
-    published directed request is offered to its recipients on other nodes."""
+    IRI become actor IRIs (remote handles by WebFinger), a listing id becomes its IRI."""
     resolved = dict(body)
     resolved["recipients"] = await resolve_recipients(app, body.get("recipients"))
     if "listing" in body:
@@ -66,29 +65,26 @@ async def create_request_and_offer(
     )
 
 
-async def act_on_request_and_tell(
+async def act_on_request_step(
     app: web.Application,
-    org: Organisation,
     party: Party,
     request_id: str,
     action: str,
     *,
     reason: str | None = None,
 ) -> Request:
-    """Publish, close or cancel a request; remote recipients get the Offer or the Update, and
-    on a cancellation every remote bidder learns its bid's outcome."""
+    """Publish, close or cancel a request as `party` (the use case queues the telling)."""
     return await act_on_request(app[UOW], app[CLOCK], request_id, party.id, action, reason=reason)
 
 
-async def submit_bid_and_offer(
+async def submit_bid_step(
     app: web.Application,
-    org: Organisation,
     party: Party,
     request_id: str,
     body: Mapping[str, Any],
 ) -> Bid:
-    """A bid as `party`; on a mirrored request it goes to the requester's node as an Offer.
-    `request_id` may also be the other node's request IRI."""
+    """A bid as `party`, with its id and IRI; `request_id` may also be the other node's request
+    IRI (a mirrored request)."""
     fed, clock = app[FED], app[CLOCK]
     local_id = await mirrored_id(fed, request_id)
     bid_id = new_id(clock.now())
@@ -103,11 +99,11 @@ async def submit_bid_and_offer(
     )
 
 
-async def award_and_tell(
-    app: web.Application, org: Organisation, party: Party, request_id: str, bid_id: object
+async def award_step(
+    app: web.Application, party: Party, request_id: str, bid_id: object
 ) -> tuple[str, Contract]:
-    """Award one bid: every remote bidder learns its outcome, the recipients the request's new
-    state, and a supplier on another node receives the contract."""
+    """Award one bid as the requester `party`, with a new contract id; returns the contract's
+    local id and the contract awaiting both signatures."""
     clock = app[CLOCK]
     return await award(
         app[UOW],
@@ -121,16 +117,16 @@ async def award_and_tell(
     )
 
 
-async def sign_and_tell(
+async def sign_step(
     app: web.Application,
     org: Organisation,
     party: Party,
     local_id: str,
     proof: Mapping[str, Any] | None = None,
 ) -> Contract | None:
-    """Sign as `party` (with `proof` made elsewhere, or with its key here) and send the proof to
-    the other party. None, and nothing sent, when the node would sign a contract already
-    signed by this party."""
+    """Sign as `party`, the organisation `org`: with `proof` made elsewhere, or with `org`'s key
+    here. None, and nothing signed, when the node would sign a contract already signed by this
+    party."""
     if proof is None:
         contract, _ = await get_contract(app[UOW], local_id, party.id)
         if contract.signature_of(party.id) is not None:
@@ -139,9 +135,8 @@ async def sign_and_tell(
     return await sign_contract(app[UOW], app[CLOCK], verifiers_of(app), local_id, party.id, proof)
 
 
-async def act_on_contract_and_tell(
+async def act_on_contract_step(
     app: web.Application,
-    org: Organisation,
     party: Party,
     local_id: str,
     action: str,
@@ -149,8 +144,7 @@ async def act_on_contract_and_tell(
     milestone: int | None = None,
     reason: str | None = None,
 ) -> Contract:
-    """Start, deliver, accept, reject or dispute; the other party is told, and the completion
-    of a contract about another node's listing is announced to its publisher."""
+    """Start, deliver, accept, reject, dispute, withdraw a dispute or terminate, as `party`."""
     return await act_on_contract(
         app[UOW],
         app[CLOCK],
@@ -164,13 +158,12 @@ async def act_on_contract_and_tell(
     )
 
 
-async def record_payment_and_tell(
+async def record_payment_step(
     app: web.Application,
-    org: Organisation,
     party: Party,
     local_id: str,
     body: Mapping[str, Any],
 ) -> tuple[Entry, bool]:
-    """The buyer records a payment; a new one goes to the supplier's node (a repeat does not).
-    Returns the entry and whether it was new."""
+    """The buyer `party` records a payment; returns the entry and whether it was new (a repeat
+    changes nothing)."""
     return await record_payment(app[UOW], local_id, party.id, body)

@@ -61,6 +61,14 @@ class SqlBidRepository:
         )
         return None if value is None else str(value)
 
+    async def iris_for_request(self, request_id: str) -> dict[str, str]:
+        rows = await self._connection.execute(
+            sa.select(bids_table.c.id, bids_table.c.iri).where(
+                bids_table.c.request_id == request_id
+            )
+        )
+        return {str(row.id): str(row.iri) for row in rows if row.iri is not None}
+
     async def for_request(self, request_id: str) -> list[Bid]:
         rows = await self._connection.execute(
             sa.select(bids_table)

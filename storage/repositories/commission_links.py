@@ -3,6 +3,8 @@ commonsnode.ports.CommissionLinkRepository)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -40,6 +42,17 @@ class SqlCommissionLinkRepository:
             .limit(1)
         )
         return None if value is None else str(value)
+
+    async def iris_of(self, local_ids: Sequence[str], kind: str) -> dict[str, str]:
+        if not local_ids:
+            return {}
+        rows = await self._connection.execute(
+            sa.select(links.c.local_id, links.c.iri)
+            .where(links.c.local_id.in_(list(local_ids)), links.c.kind == kind)
+            .order_by(links.c.created_at.desc())
+        )
+        # the first link of each row wins, as in iri_of: later rows overwrite earlier ones
+        return {str(row.local_id): str(row.iri) for row in rows}
 
     async def add_refusal(self, bid_iri: str, summary: str, content: str, now: float) -> None:
         try:

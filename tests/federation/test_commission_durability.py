@@ -16,11 +16,14 @@ from commonsnode.commission_events import COMMISSION_EVENT_JOB, CommissionEvent
 from commonsnode.jobs import NewJob
 from commonsnode.model.contracts import Party
 from commonsnode.usecases.requests import create_request
+from federation.fetch import FetchBudget
 from federation.jobs import COMMISSION_RETRY
 from federation.outbox import SEND_JOB
-from tests.federation.cluster import ClusterNode, cluster
+from federation.resolve import resolve_actor
+from tests.federation.cluster import ClusterNode, bind, cluster
 from tests.federation.test_commission_story import DAY, bid_body, mirror_of, request_body
 from tests.federation.test_listing_story import dead_errors
+from tests.federation.test_report_story import operator
 
 pytestmark = pytest.mark.cluster
 
@@ -139,6 +142,67 @@ async def test_a_recipient_that_never_answers_is_left_out_on_the_last_attempt(
             attempts += [e["attempts"] for e in await queued_events(alpha)]
             c.clock.advance(COMMISSION_RETRY.max_delay * 2)
         assert attempts == list(range(1, COMMISSION_RETRY.max_attempts))
+        assert await queued_events(alpha) == []
+        mirror = await mirror_of(beta, "dev", body["title"])
+        assert mirror["state"] == "open"
+        for node in (alpha, beta):
+            assert await dead_errors(node) == [], node.name
+
+
+async def test_the_last_attempt_tells_the_reachable_even_when_others_hang(
+    tmp_path: Any,
+) -> None:
+    """Recipients whose node accepts connections and never answers, more of them than the
+    job's time allows one after another, do not keep the last attempt from telling the one
+    that answers: they are resolved together, and left out."""
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        await alpha.org("city", name="City of Alpha")
+        await beta.org("dev", kind="developer", name="Dev Co-op")
+        with bind("127.0.0.9") as silent:  # listens, never accepts: every read hangs
+            port = silent.getsockname()[1]
+            hanging = [f"http://127.0.0.9:{port}/orgs/n{i}" for i in range(13)]
+            body = request_body(c, [beta.actor("dev"), *hanging])
+            status, posted = await alpha.api("POST", "/api/v1/requests", as_="city", json=body)
+            assert status == 201, posted  # told by the worker, on its last attempt here:
+            async with alpha.node.db.transaction() as connection:
+                await connection.execute(
+                    sa.text("UPDATE jobs SET attempts = :n WHERE kind = :kind"),
+                    {"n": COMMISSION_RETRY.max_attempts - 1, "kind": COMMISSION_EVENT_JOB},
+                )
+            await c.settle()
+        assert await queued_events(alpha) == []
+        mirror = await mirror_of(beta, "dev", body["title"])
+        assert mirror["state"] == "open"
+        for node in (alpha, beta):
+            assert await dead_errors(node) == [], node.name
+
+
+async def test_recipients_that_cannot_ever_be_told_are_left_out_at_once(
+    tmp_path: Any,
+) -> None:
+    """An actor its node says does not exist (404), one on a blocked domain and one that is
+    known gone are no reason to retry: the step reaches the others on its first attempt."""
+    async with cluster(tmp_path, "alpha", "beta") as c:
+        alpha, beta = c["alpha"], c["beta"]
+        await alpha.org("city", name="City of Alpha")
+        await beta.org("dev", kind="developer", name="Dev Co-op")
+        op = await operator(alpha, "city")
+        status, _ = await alpha.api(
+            "POST", "/api/v1/admin/domains", as_=op, json={"domain": "127.0.0.9"}
+        )
+        assert status == 201
+        gone = f"{beta.origin}/orgs/gone"
+        await beta.org("gone", kind="developer")
+        await resolve_actor(alpha.node.federation, gone, FetchBudget())
+        async with alpha.node.uow() as tx:
+            await tx.actors.mark_gone(gone, c.clock.now())
+        missing = beta.actor("nobody")
+        blocked = "http://127.0.0.9:9/orgs/blocked"
+        body = request_body(c, [beta.actor("dev"), missing, blocked, gone])
+        status, posted = await alpha.api("POST", "/api/v1/requests", as_="city", json=body)
+        assert status == 201, posted
+        await c.settle()
         assert await queued_events(alpha) == []
         mirror = await mirror_of(beta, "dev", body["title"])
         assert mirror["state"] == "open"

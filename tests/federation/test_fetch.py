@@ -199,6 +199,28 @@ async def test_error_status_raises_fetch_error_carrying_the_status(
         await fetcher.fetch_activity(origin.url("/gone"), budget=FetchBudget())
     assert (caught.value.reason, caught.value.status) == ("http_status", status)
     assert caught.value.url == origin.url("/gone")
+    assert caught.value.transient is (status == 500)  # 404/410: asking again will not help
+
+
+@pytest.mark.parametrize(
+    ("reason", "status", "transient"),
+    [
+        ("timeout", None, True),
+        ("connection_failed", None, True),
+        ("http_status", 429, True),
+        ("http_status", 503, True),
+        ("http_status", 404, False),
+        ("http_status", 410, False),
+        ("blocked_address", None, False),
+        ("id_mismatch", None, False),
+        ("invalid_json", None, False),
+        ("too_many_redirects", None, False),
+    ],
+)
+def test_only_network_and_server_trouble_is_transient(
+    reason: Any, status: int | None, transient: bool
+) -> None:
+    assert FetchError("https://x.example/a", reason, status=status).transient is transient
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"', b"[" * 100_000])
@@ -228,6 +250,7 @@ async def test_refused_connection_becomes_fetch_error(fetcher: Fetcher) -> None:
     with pytest.raises(FetchError) as caught:
         await fetcher.fetch_activity(f"http://127.0.0.2:{port}/x", budget=FetchBudget())
     assert caught.value.reason == "connection_failed"
+    assert caught.value.transient
 
 
 async def test_server_that_never_answers_times_out_on_read(origin: Origin) -> None:

@@ -37,6 +37,19 @@ async def test_links_are_per_iri_and_kind(uow: SqlUnitOfWorkFactory, clock: Fixe
         assert await tx.commission_links.iri_of("k1", "award") is None
 
 
+async def test_many_rows_iris_in_one_query(uow: SqlUnitOfWorkFactory, clock: FixedClock) -> None:
+    async with uow() as tx:
+        await tx.commission_links.link(BID, "offer", "b1", clock.now())
+        await tx.commission_links.link(BID + "-later", "offer", "b1", clock.now() + 1)
+        await tx.commission_links.link(REQUEST, "offer", "b2", clock.now())
+        await tx.commission_links.link(CONTRACT, "award", "b3", clock.now())
+    async with uow(readonly=True) as tx:
+        found = await tx.commission_links.iris_of(["b1", "b2", "b3", "b4"], "offer")
+        assert found == {"b1": BID, "b2": REQUEST}  # the first link of b1, as iri_of
+        assert await tx.commission_links.iri_of("b1", "offer") == BID
+        assert await tx.commission_links.iris_of([], "offer") == {}
+
+
 async def test_a_refusal_is_kept_once(uow: SqlUnitOfWorkFactory, clock: FixedClock) -> None:
     async with uow() as tx:
         assert await tx.commission_links.refusal(BID) is None

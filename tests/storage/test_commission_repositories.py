@@ -99,6 +99,10 @@ async def test_bids_contracts_and_an_idempotent_ledger(
         assert await tx.bids.for_request("r1") == [bid, other]
         assert await tx.bids.get("b1") == bid
         assert await tx.bids.iri_of("b2") == "https://other.example/bids/9"
+        assert await tx.bids.iris_for_request(bid.request_id) == {
+            bid.id: "https://city.example/requests/r1/bids/b1",
+            other.id: "https://other.example/bids/9",
+        }
         assert await tx.bids.names("r1") == {DEV: "Dev Co-op", HELP: "Help Ltd"}
         assert await tx.bids.marks("r1") == {"b2": 7}
 

@@ -17,7 +17,7 @@ from commonsnode.usecases.payments import ledger_view
 from web.api.body import optional_str, read_json_object, reject_unknown
 from web.api.commission_context import acting, base, verifiers
 from web.api.commission_json import contract_json, entry_json, ledger_json
-from web.commission_steps import act_on_contract_and_tell, record_payment_and_tell, sign_and_tell
+from web.commission_steps import act_on_contract_step, record_payment_step, sign_step
 from web.keys import UOW
 
 PAYMENT_FIELDS = {"milestone", "amount", "date", "reference"}
@@ -64,20 +64,19 @@ async def post_sign(request: web.Request) -> web.Response:
         proof = body.get("proof")
         if proof is not None and not isinstance(proof, dict):
             raise InvalidError("proof: an FEP-8b32 DataIntegrityProof object", field="proof")
-    await sign_and_tell(request.app, org, party, local_id, proof)  # None: signed already
+    await sign_step(request.app, org, party, local_id, proof)  # None: signed already
     return await _respond(request, local_id, party.id)
 
 
 async def _act(request: web.Request, action: str, milestone: int | None = None) -> web.Response:
-    org, party = await acting(request)
+    _, party = await acting(request)
     reason = None
     if request.can_read_body:
         body = await read_json_object(request)
         reject_unknown(body, {"reason"})
         reason = optional_str(body, "reason")
-    await act_on_contract_and_tell(
+    await act_on_contract_step(
         request.app,
-        org,
         party,
         request.match_info["id"],
         action,
@@ -129,12 +128,10 @@ async def reject(request: web.Request) -> web.Response:
 
 async def post_payment(request: web.Request) -> web.Response:
     """The buyer records a payment; 201 when booked, 200 when the same payment was already."""
-    org, party = await acting(request)
+    _, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, PAYMENT_FIELDS)
-    entry, created = await record_payment_and_tell(
-        request.app, org, party, request.match_info["id"], body
-    )
+    entry, created = await record_payment_step(request.app, party, request.match_info["id"], body)
     fee = next((p.amount.to_json() for p in entry.postings if p.kind == "fee"), None)
     return web.json_response(
         {"recorded": created, "entry": entry_json(entry), "fee": fee},

@@ -29,10 +29,10 @@ from web.api.commission_context import (
 )
 from web.api.commission_json import bid_json, contract_json, request_json, request_view_json
 from web.commission_steps import (
-    act_on_request_and_tell,
-    award_and_tell,
-    create_request_and_offer,
-    submit_bid_and_offer,
+    act_on_request_step,
+    award_step,
+    create_request_step,
+    submit_bid_step,
 )
 from web.keys import CONFIG, FED, UOW
 
@@ -53,11 +53,11 @@ BID_FIELDS = {"price", "timeline_days", "approach", "milestones", "team"}
 
 async def post_request(request: web.Request) -> web.Response:
     """Create a request as the token's organisation: published at once, or a draft."""
-    org, party = await acting(request)
+    _, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, REQUEST_FIELDS)
     draft = optional_bool(body, "draft") or False
-    created = await create_request_and_offer(request.app, org, party, body, publish=not draft)
+    created = await create_request_step(request.app, party, body, publish=not draft)
     payload = request_json(created, party.name, base=base(request))
     return web.json_response(payload, status=201, headers={"Location": payload["url"]})
 
@@ -94,15 +94,13 @@ async def get_request(request: web.Request) -> web.Response:
 
 
 async def _act(request: web.Request, action: str) -> web.Response:
-    org, party = await acting(request)
+    _, party = await acting(request)
     reason = None
     if request.can_read_body:
         body = await read_json_object(request)
         reject_unknown(body, {"reason"})
         reason = optional_str(body, "reason")
-    await act_on_request_and_tell(
-        request.app, org, party, request.match_info["id"], action, reason=reason
-    )
+    await act_on_request_step(request.app, party, request.match_info["id"], action, reason=reason)
     view = await view_request(request.app[UOW], request.match_info["id"], party.id)
     return web.json_response(request_view_json(view, base=base(request)))
 
@@ -122,10 +120,10 @@ async def cancel(request: web.Request) -> web.Response:
 async def post_bid(request: web.Request) -> web.Response:
     """A bid as the token's organisation; goes to the requester only (on another node: as an
     Offer, after the mirror's own checks)."""
-    org, party = await acting(request)
+    _, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, BID_FIELDS)
-    bid = await submit_bid_and_offer(request.app, org, party, request.match_info["id"], body)
+    bid = await submit_bid_step(request.app, party, request.match_info["id"], body)
     return web.json_response(bid_json(bid, party.name), status=201)
 
 
@@ -147,13 +145,13 @@ async def post_mark(request: web.Request) -> web.Response:
 
 async def post_award(request: web.Request) -> web.Response:
     """Award one bid; answers with the contract awaiting both parties' signatures."""
-    org, party = await acting(request)
+    _, party = await acting(request)
     body = await read_json_object(request)
     reject_unknown(body, {"bid"})
     if "bid" not in body:
         raise InvalidError("bid: name the bid to award", field="bid")
     request_id = request.match_info["id"]
-    local_id, contract = await award_and_tell(request.app, org, party, request_id, body["bid"])
+    local_id, contract = await award_step(request.app, party, request_id, body["bid"])
     verify = await verifiers(request)([], [])
     payload = contract_json(local_id, contract, request_id, verify, base=base(request))
     return web.json_response(payload, status=201, headers={"Location": payload["url"]})

@@ -26,7 +26,7 @@ from commonsnode.model.organisations import Organisation
 from commonsnode.usecases.contracts import get_contract, verifier_for
 from commonsnode.usecases.payments import ledger_view
 from web.api.commission_context import party_of, verifiers
-from web.commission_steps import act_on_contract_and_tell, record_payment_and_tell, sign_and_tell
+from web.commission_steps import act_on_contract_step, record_payment_step, sign_step
 from web.keys import CONFIG, UOW
 from web.pages.browser_auth import refuse_cross_site, require_signed_in
 from web.pages.commission_parts import (
@@ -272,7 +272,7 @@ async def post_sign(request: web.Request) -> web.Response:
     org = await require_signed_in(request)
     local_id = request.match_info["id"]
     try:
-        await sign_and_tell(request.app, org, party_of(request, org), local_id)
+        await sign_step(request.app, org, party_of(request, org), local_id)
     except DomainError as error:
         return await render(request, org, error=error, status=status_of(error))
     raise web.HTTPSeeOther(location=f"/contracts/{local_id}#signatures")
@@ -285,9 +285,8 @@ async def _act(request: web.Request, action: str) -> web.Response:
     form = await request.post()
     raw = request.match_info.get("n")
     try:
-        await act_on_contract_and_tell(
+        await act_on_contract_step(
             request.app,
-            org,
             party_of(request, org),
             local_id,
             action,
@@ -333,7 +332,7 @@ async def post_payment(request: web.Request) -> web.Response:
     try:
         contract, _ = await get_contract(request.app[UOW], local_id, party.id)
         body = payment_body(form, contract.terms.price.currency)
-        await record_payment_and_tell(request.app, org, party, local_id, body)
+        await record_payment_step(request.app, party, local_id, body)
     except DomainError as error:
         return await render(
             request, org, payment_values=form, payment_error=error, status=status_of(error)

@@ -13,14 +13,17 @@ from aiohttp import web
 
 from commonsnode.errors import InvalidError
 from commonsnode.model.requests import Request
-from commonsnode.usecases.requests import PAGE, list_requests
+from commonsnode.usecases.requests import AUDIENCES, PAGE, list_requests
 from web.api.commission_context import party_of
 from web.keys import CONFIG, UOW
 from web.pages.browser_auth import signed_in
 from web.pages.commission_parts import REQUEST_KINDS, REQUEST_STATES, STYLE, when
 from web.pages.layout import href, page
 
-AUDIENCES = {"public": "Public", "directed": "Directed to chosen organisations"}
+_AUDIENCE_NAMES = {"public": "Public", "directed": "Directed to chosen organisations"}
+# The audiences are the use case's; the page only names them (a new one without a name here
+# fails at import, not silently on the board).
+AUDIENCE_LABELS = {audience: _AUDIENCE_NAMES[audience] for audience in AUDIENCES}
 
 
 def _select(name: str, label: str, options: dict[str, str], chosen: str | None) -> str:
@@ -85,7 +88,7 @@ async def board_page(request: web.Request) -> web.Response:
         '<form class="search" method="get" action="/requests">'
         + _select("state", "State", REQUEST_STATES, state)
         + _select("kind", "Kind", REQUEST_KINDS, kind)
-        + _select("audience", "Audience", AUDIENCES, audience)
+        + _select("audience", "Audience", AUDIENCE_LABELS, audience)
         + '<button type="submit">Filter</button></form>'
     )
     who = (

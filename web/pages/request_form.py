@@ -1,7 +1,7 @@
 """`/requests/new`: post a request for tenders from a browser, without scripts.
 
 The form is read back into the body the JSON API takes and handed to the same shared step
-(`create_request_and_offer`), so recipients are resolved (remote `acct:` handles by WebFinger)
+(`create_request_step`), so recipients are resolved (remote `acct:` handles by WebFinger)
 and a directed request is offered to other nodes whichever way it was posted. Money is typed
 in major units and converted exactly (`web.pages.money_form`); a refusal brings the form back
 filled in, with the field marked and the reason.
@@ -19,7 +19,7 @@ from aiohttp import web
 from commonsnode.errors import DomainError, InvalidError
 from commonsnode.model.organisations import Organisation
 from web.api.commission_context import party_of
-from web.commission_steps import create_request_and_offer
+from web.commission_steps import create_request_step
 from web.keys import CONFIG
 from web.pages.browser_auth import refuse_cross_site, require_signed_in
 from web.pages.commission_parts import REQUEST_KINDS, STYLE, refusal, status_of
@@ -242,8 +242,8 @@ async def post_new_request(request: web.Request) -> web.Response:
     form = await request.post()
     draft = _text(form, "action") == "draft"
     try:
-        created = await create_request_and_offer(
-            request.app, org, party_of(request, org), request_body(form), publish=not draft
+        created = await create_request_step(
+            request.app, party_of(request, org), request_body(form), publish=not draft
         )
     except DomainError as error:
         return _render(request, org, form, error, status=status_of(error))

@@ -20,7 +20,7 @@ from commonsnode.model.requests import CRITERIA, Request, allowed_actions
 from commonsnode.usecases.bids import mark_approach
 from commonsnode.usecases.requests import RequestView, view_request
 from web.api.commission_context import party_of
-from web.commission_steps import act_on_request_and_tell, award_and_tell, submit_bid_and_offer
+from web.commission_steps import act_on_request_step, award_step, submit_bid_step
 from web.keys import CLOCK, CONFIG, UOW
 from web.pages.bid_form import bid_body, bid_form
 from web.pages.browser_auth import refuse_cross_site, require_signed_in, signed_in
@@ -289,9 +289,7 @@ async def post_bid(request: web.Request) -> web.Response:
     form = await request.post()
     request_id = request.match_info["id"]
     try:
-        await submit_bid_and_offer(
-            request.app, org, party_of(request, org), request_id, bid_body(form)
-        )
+        await submit_bid_step(request.app, party_of(request, org), request_id, bid_body(form))
     except DomainError as error:
         return await render(request, org, values=form, bid_error=error, status=status_of(error))
     raise web.HTTPSeeOther(location=f"/requests/{request_id}#your-bids")
@@ -324,8 +322,8 @@ async def post_award(request: web.Request) -> web.Response:
     form = await request.post()
     request_id = request.match_info["id"]
     try:
-        local_id, _ = await award_and_tell(
-            request.app, org, party_of(request, org), request_id, str(form.get("bid", ""))
+        local_id, _ = await award_step(
+            request.app, party_of(request, org), request_id, str(form.get("bid", ""))
         )
     except DomainError as error:
         return await render(request, org, error=error, status=status_of(error))
@@ -338,9 +336,8 @@ async def _act(request: web.Request, action: str) -> web.Response:
     form = await request.post()
     request_id = request.match_info["id"]
     try:
-        await act_on_request_and_tell(
+        await act_on_request_step(
             request.app,
-            org,
             party_of(request, org),
             request_id,
             action,
