@@ -357,11 +357,9 @@ async def accept_relayed(
     except FetchError as exc:
         if exc.status == 410:
             return await _gone(fed, settings, object_iri, member=member, kinds=kinds)
-        if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429):
-            return "unavailable"
-        if exc.reason not in ("timeout", "connection_failed", "http_status"):
-            return "unavailable"  # refused for good: address, type, size, id mismatch
-        raise  # network trouble and 5xx: the worker retries later
+        if not exc.transient:
+            return "unavailable"  # refused for good: 4xx, address, type, size, id mismatch
+        raise  # network trouble, 5xx, 408, 429: the worker retries later
     try:
         document = normalise(result.document or {})
     except JsonLdRejected:

@@ -199,7 +199,7 @@ async def handle_backfill(
         log.warning("backfill of %s stopped: %s", remote, exc)
         return
     except FetchError as exc:
-        if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429):
+        if not exc.transient:
             log.warning("backfill of %s stopped: %s", remote, exc)
             return
         raise  # retried later; the cursor holds the pages already done

@@ -59,22 +59,14 @@ class FetchError(Exception):
     @property
     def transient(self) -> bool:
         """Whether asking again later may succeed: the network's or the server's trouble
-        (transport, timeout, 5xx, 429), not a refusal or a bad document."""
+        (transport, timeout, 5xx, 408, 429), not a refusal or a bad document."""
         if self.reason in _TRANSIENT_REASONS:
             return True
         return (
             self.reason == "http_status"
             and self.status is not None
-            and (self.status >= 500 or self.status == 429)
+            and (self.status >= 500 or self.status in (408, 429))
         )
-
-
-def transient(exc: FetchError) -> bool:
-    """Whether the failure is about now, not the document (network trouble, a timeout, a 5xx,
-    408 or 429): worth trying again later rather than giving up for good."""
-    if exc.status is not None and 400 <= exc.status < 500:
-        return exc.status in (408, 429)
-    return exc.reason in ("timeout", "connection_failed", "http_status")
 
 
 @dataclass(slots=True)

@@ -9,12 +9,7 @@ usually sent once, so a dead job loses it for good. A transient failure raises
 
 from __future__ import annotations
 
-from typing import Final
-
 from federation.fetch import FetchError
-
-_TRANSPORT_REASONS: Final = frozenset({"timeout", "connection_failed"})
-_BUSY_STATUSES: Final = frozenset({408, 429})
 
 
 class FetchUnavailable(Exception):
@@ -39,13 +34,4 @@ def is_transient(exc: BaseException) -> bool:
     429 behind `exc`. A failure with no fetch behind it (a blocked domain, a gone actor, a
     document that does not read) is not."""
     found = _fetch_error(exc)
-    if found is None:
-        return False
-    if found.reason in _TRANSPORT_REASONS:
-        return True
-    status = found.status
-    return (
-        found.reason == "http_status"
-        and status is not None
-        and (status >= 500 or status in _BUSY_STATUSES)
-    )
+    return found is not None and found.transient

@@ -208,6 +208,7 @@ async def test_error_status_raises_fetch_error_carrying_the_status(
         ("timeout", None, True),
         ("connection_failed", None, True),
         ("http_status", 429, True),
+        ("http_status", 408, True),
         ("http_status", 503, True),
         ("http_status", 404, False),
         ("http_status", 410, False),
