@@ -132,6 +132,7 @@ async def _apply(fed: Federation, incoming: Incoming, inner: dict[str, Any]) -> 
                 str(action),
                 milestone=milestone if isinstance(milestone, int) else None,
                 reason=reason if isinstance(reason, str) else None,
+                listings=fed.iris,  # a completion credits our own listing by our IRIs
                 tell=False,
             )
     except DomainError as exc:
