@@ -123,3 +123,39 @@ async def test_a_hub_relays_a_credit_to_the_nodes_holding_the_listing_through_it
         (error,) = await dead_errors(leaf)
         assert "is neither the author" in error, error
         assert await contract_credits(leaf, "reader", held_leaf) == set()
+
+
+async def test_hubs_following_each_other_relay_a_credit_once_each_and_settle(
+    tmp_path: Any,
+) -> None:
+    names = ("alpha", "beta", "delta", "north", "south")
+    async with cluster(tmp_path, *names, settings={**FEE, "north": HUB, "south": HUB}) as c:
+        alpha, beta, delta, north, south = (c[n] for n in names)
+        await alpha.org("city")
+        await beta.org("dev", kind="developer")
+        pub = await delta.org("pub")
+        for hub in (north, south):
+            await hub.org("reader")
+        for follower, followed in (
+            ("north", "delta"),
+            ("south", "delta"),
+            ("north", "south"),
+            ("south", "north"),
+        ):
+            await catalog_follows(c, follower, followed)
+        (iri,) = await publish_many(delta, pub, 1)
+        await c.settle()
+
+        cid = await complete(c, (alpha, "city"), (beta, "dev"), iri, "A change")
+        await c.settle()  # raises when the hubs keep bouncing the credit
+        contract = await held_contract(alpha, cid)
+        expected = {
+            ("funder", alpha.actor("city"), contract.id),
+            ("builder", beta.actor("dev"), contract.id),
+        }
+        for hub in (north, south):
+            held = await copy_id(hub, "reader", iri)
+            assert await contract_credits(hub, "reader", held) == expected, hub.name
+            assert len(await credit_relays(hub)) == 1, hub.name
+        for name in names:
+            assert await dead_errors(c[name]) == [], name
