@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.federation.cluster import ClusterNode, cluster
+from federation.credits import Recipients, announce_by_catalog
+from tests.federation.cluster import Cluster, ClusterNode, cluster
 from tests.federation.test_catalog_story import catalog, catalog_follows, publish_many
 from tests.federation.test_commission_story import FEE
 from tests.federation.test_credit_relay_story import (
@@ -45,6 +46,17 @@ async def credit_relays(node: ClusterNode) -> list[tuple[str, list[str]]]:
             )
         )
         return [(doc["id"], doc["to"]) for doc in (json.loads(row[0]) for row in rows)]
+
+
+async def announce_by_hub(
+    c: Cluster, hub: ClusterNode, credit: dict[str, Any], to: ClusterNode
+) -> None:
+    """`hub`'s catalog Announces `credit` to `to`'s inbox alone."""
+    fed = hub.node.federation
+    async with hub.node.uow() as tx:
+        recipients = Recipients(to.origin, inboxes=(to.origin + "/inbox",))
+        await announce_by_catalog(tx, fed, credit, fed.clock.now(), recipients)
+    await c.settle()
 
 
 async def received(node: ClusterNode, activity_ids: list[str]) -> set[str]:
@@ -123,6 +135,24 @@ async def test_a_hub_relays_a_credit_to_the_nodes_holding_the_listing_through_it
         (error,) = await dead_errors(leaf)
         assert "is neither the author" in error, error
         assert await contract_credits(leaf, "reader", held_leaf) == set()
+
+        # Announced by the hub, while leaf blocks the listing's domain: refused; once the
+        # block is lifted, the hub's Announce of it is taken.
+        delta_host = delta.host.split(":")[0]
+        async with leaf.node.uow() as tx:
+            await tx.moderation.set_rule(delta_host, "block", "spam", c.clock.now())
+        leaf.node.federation.forget_policy()
+        await announce_by_hub(c, hub, genuine, leaf)
+        errors = await dead_errors(leaf)
+        assert len(errors) == 2, errors
+        assert sum(f"{delta_host} is blocked here" in e for e in errors) == 1, errors
+        assert await contract_credits(leaf, "reader", held_leaf) == set()
+        async with leaf.node.uow() as tx:
+            await tx.moderation.remove_rule(delta_host)
+        leaf.node.federation.forget_policy()
+        await announce_by_hub(c, hub, genuine, leaf)
+        assert await contract_credits(leaf, "reader", held_leaf) == expected
+        assert len(await dead_errors(leaf)) == 2
 
 
 async def test_hubs_following_each_other_relay_a_credit_once_each_and_settle(
