@@ -423,16 +423,17 @@ class CreditRepository(Protocol):
 
     async def keep_announced(
         self, listing_id: str, contract_iri: str, document: str, now: float
-    ) -> None:
-        """Keep the signed credit (JSON) announced about our listing and a contract; the
-        first one kept stays (a repeat changes nothing)."""
+    ) -> bool:
+        """Keep the signed credit (JSON) announced about a listing we hold (our own, or a
+        copy a hub relays the credit of) and a contract; the first one kept stays (a repeat
+        changes nothing): True when it was new."""
 
     async def announced(
         self, org_id: str | None, after: tuple[str, str] | None, limit: int
     ) -> list[tuple[str, str, str]]:
-        """(listing id, contract IRI, signed credit JSON) of the credits announced about our
-        own listings still listed (those of organisation `org_id`; None: all), in key order
-        after `after`, at most `limit`."""
+        """(listing id, contract IRI, signed credit JSON) of the credits announced about
+        listings still listed: those of organisation `org_id`, or (None) every one kept,
+        our own and the copies' a hub relayed, in key order after `after`, at most `limit`."""
 
 
 class CommissionRequestRepository(Protocol):

@@ -160,19 +160,21 @@ async def publish_catalog(
     *,
     followers: bool,
     inboxes: tuple[str, ...] = (),
+    except_origins: tuple[str, ...] = (),
 ) -> str:
-    """Store a catalog activity (dereferenceable, no organisation) and enqueue its fan-out."""
+    """Store a catalog activity (dereferenceable, no organisation) and enqueue its fan-out;
+    `except_origins`: inboxes on these origins are left out (a hub's relay does not go back
+    to the node it came from)."""
     key = activity_key(iris, activity)
     public = AS_PUBLIC in (activity.get("to") or []) or AS_PUBLIC in (activity.get("cc") or [])
     await tx.activities.add(
         key, None, str(activity["type"]), json.dumps(activity), now, public=public
     )
+    payload: dict[str, Any] = {"activity": key, "followers": followers, "inboxes": list(inboxes)}
+    if except_origins:
+        payload["except_origins"] = sorted(except_origins)
     await tx.jobs.enqueue(
-        NewJob(
-            CATALOG_FANOUT_JOB,
-            {"activity": key, "followers": followers, "inboxes": list(inboxes)},
-            ordering_key=catalog_fanout_key(activity),
-        )
+        NewJob(CATALOG_FANOUT_JOB, payload, ordering_key=catalog_fanout_key(activity))
     )
     return key
 

@@ -14,6 +14,12 @@ its copy only after checking who announced it, the publisher's proof and both pa
 The signed credit is kept (`announced_credits`): a node whose Follow of the organisation or of
 the catalog we accept later is sent the same objects, to its inbox alone (`handle_credit_replay`,
 queued with the Accept), so it need not have followed when the contract completed.
+
+A hub (a catalog that re-shares the listings of the catalogs it follows) relays the credits of
+the copies it re-shares the same way (`relay_credit`): the publisher's signed object unchanged,
+Announced by our catalog to its followers, once per listing and contract, not public and not in
+the outbox, never back to the listing's origin nor to the node it came from; it keeps them
+beside its own, so its later followers are sent them too.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from commonsnode.worker import PermanentJobError
 from federation.catalog import catalog_followers, new_catalog_activity, publish_catalog
 from federation.contract_delivery import CREDIT_TYPE
 from federation.integrity import sign_as
+from federation.iris import origin_of
 from federation.outbox import new_activity, publish
 from federation.runtime import Federation
 from federation.vocab import DEFAULT_CONTEXT
@@ -74,6 +81,7 @@ class Recipients:
     to: str
     followers: bool = False
     inboxes: tuple[str, ...] = ()
+    except_origins: tuple[str, ...] = ()
 
 
 async def announce_by_org(
@@ -103,8 +111,51 @@ async def announce_by_catalog(
     """The catalog's Announce of an organisation's signed credit (embedded); never public."""
     relay = new_catalog_activity(fed.iris, "Announce", credit, now, to=[recipients.to])
     await publish_catalog(
-        tx, fed.iris, relay, now, followers=recipients.followers, inboxes=recipients.inboxes
+        tx,
+        fed.iris,
+        relay,
+        now,
+        followers=recipients.followers,
+        inboxes=recipients.inboxes,
+        except_origins=recipients.except_origins,
     )
+
+
+async def _reshared(tx: UnitOfWork, listing: ToolListing) -> bool:
+    """Our catalog re-shares this copy: it re-Announced it, or holds it from a catalog it
+    follows (its followers may hold the copy through us)."""
+    provenance = listing.provenance
+    if provenance is None:
+        return False
+    announced = await tx.catalog.announced(provenance.origin_iri)
+    if announced is not None and announced.live:
+        return True
+    follow = await tx.catalog.get_follow("out", provenance.via_iri)
+    return follow is not None and follow.state == "accepted"
+
+
+async def relay_credit(
+    fed: Federation, listing: ToolListing, credit: dict[str, Any], announcer: str
+) -> bool:
+    """A hub relays the publisher's signed credit of a copy it re-shares (checked and taken
+    here already) to its catalog's followers, once per listing and contract (the kept copy
+    says it was relayed: a replay, or the same credit from another hub, relays nothing, so
+    hubs following each other stop after one round), never back to the listing's origin nor
+    to `announcer`'s node. False when nothing was relayed."""
+    contract = str(credit.get("contract") or "")
+    if listing.provenance is None or not contract:
+        return False
+    now = fed.clock.now()
+    async with fed.uow() as tx:
+        if not await _reshared(tx, listing):
+            return False
+        if not await tx.credits.keep_announced(listing.id, contract, json.dumps(credit), now):
+            return False
+        skipped = tuple({origin_of(listing.provenance.origin_iri), origin_of(announcer)})
+        recipients = Recipients(catalog_followers(fed.iris), followers=True, except_origins=skipped)
+        await announce_by_catalog(tx, fed, credit, now, recipients)
+    log.info("credit %s of %s relayed to our catalog's followers", contract, listing.id)
+    return True
 
 
 async def _publisher(tx: UnitOfWork, listing_id: str) -> tuple[ToolListing, Organisation] | None:
@@ -188,6 +239,8 @@ async def handle_credit_replay(fed: Federation, job: Job) -> None:
         recipients = Recipients(follower, inboxes=(inbox,))
         for _, _, document in page:
             credit = json.loads(document)
+            if origin_of(str(credit.get("listing") or "")) == origin_of(follower):
+                continue  # a credit we relayed as a hub, not sent back to its listing's node
             if org is None:
                 await announce_by_catalog(tx, fed, credit, now, recipients)
             else:

@@ -73,7 +73,8 @@ def dispatcher(fed: Federation, settings: CatalogSettings | None = None) -> Disp
     registry.register(
         "Announce",
         credit_objects.announce_with_credits(
-            public_request_objects.announce_with_public_requests(handle_announce)
+            public_request_objects.announce_with_public_requests(handle_announce),
+            catalog_settings,
         ),
     )
     registry.register(

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from commonsnode.jobs import Job, NewJob
 from commonsnode.ports import UnitOfWork
-from federation.iris import host_of
+from federation.iris import host_of, origin_of
 from federation.jsonld.shapes import id_of
 from federation.outbox import SEND_JOB
 from federation.runtime import Federation
@@ -38,7 +38,8 @@ async def expand(
     """Expand the audience and enqueue the deliveries in the same transaction that ends the job.
 
     Our own host is excluded (local followers need no HTTP), and so are blocked domains (send.py
-    checks again, for blocks made after the fan-out). The ordering key is the inbox and
+    checks again, for blocks made after the fan-out) and the payload's `except_origins`. The
+    ordering key is the inbox and
     the activity's object: a Delete never overtakes its Create at one inbox, while one slow
     inbox does not hold up the others.
     """
@@ -53,6 +54,8 @@ async def expand(
         inboxes = set(payload.get("inboxes") or [])
         if payload.get("followers"):
             inboxes.update(await follower_inboxes(tx))
+        skipped = set(payload.get("except_origins") or [])
+        inboxes = {inbox for inbox in inboxes if origin_of(inbox) not in skipped}
         object_id = id_of(activity.get("object")) or str(activity.get("id"))
         jobs = [
             NewJob(

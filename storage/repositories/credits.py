@@ -54,7 +54,7 @@ class SqlCreditRepository:
 
     async def keep_announced(
         self, listing_id: str, contract_iri: str, document: str, now: float
-    ) -> None:
+    ) -> bool:
         try:
             async with self._connection.begin_nested():
                 await self._connection.execute(
@@ -66,7 +66,8 @@ class SqlCreditRepository:
                     )
                 )
         except IntegrityError:
-            return  # announced before: the first signed copy stays
+            return False  # announced before: the first signed copy stays
+        return True
 
     async def announced(
         self, org_id: str | None, after: tuple[str, str] | None, limit: int
@@ -78,9 +79,9 @@ class SqlCreditRepository:
                 announced_credits.c.document,
             )
             .join(listings, listings.c.id == announced_credits.c.listing_id)
-            .where(listings.c.origin_iri.is_(None), listings.c.withdrawn_at.is_(None))
+            .where(listings.c.withdrawn_at.is_(None))
         )
-        if org_id is not None:
+        if org_id is not None:  # an organisation's own listings (a copy has no org_id)
             statement = statement.where(listings.c.org_id == org_id)
         if after is not None:
             listing_id, contract_iri = after

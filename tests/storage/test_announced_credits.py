@@ -1,6 +1,7 @@
 """The signed credits a publisher announced, kept for later followers, on SQLite and PostgreSQL:
-the first copy stays, pages follow the (listing, contract) cursor, one organisation's or all
-own listings still listed; migration 0015 fills the table from the stored Announces."""
+the first copy stays, pages follow the (listing, contract) cursor, one organisation's own listings
+or every listing still listed (a hub's relayed credits of its copies too); migration 0015 fills
+the table from the stored Announces."""
 
 from __future__ import annotations
 
@@ -46,8 +47,14 @@ async def test_announced_credits_are_kept_once_and_paged(
             (gone, "https://a.example/contracts/4"),
             (copy, "https://a.example/contracts/5"),
         ):
-            await tx.credits.keep_announced(listing.id, contract, json.dumps([contract]), 1.0)
-        await tx.credits.keep_announced(mine.id, "https://a.example/contracts/1", "later", 2.0)
+            kept = await tx.credits.keep_announced(
+                listing.id, contract, json.dumps([contract]), 1.0
+            )
+            assert kept is True
+        again = await tx.credits.keep_announced(
+            mine.id, "https://a.example/contracts/1", "later", 2.0
+        )
+        assert again is False
         await tx.listings.update(replace(gone, withdrawn_at=3.0))
     async with uow(readonly=True) as tx:
         everything = await tx.credits.announced(None, None, 10)
@@ -61,8 +68,10 @@ async def test_announced_credits_are_kept_once_and_paged(
             (other.id, "https://a.example/contracts/3"),
         ]
     )
-    assert [row[:2] for row in everything] == ordered  # not the withdrawn one, not the copy
-    assert [row[:2] for page in pages for row in page] == ordered
+    # Every listing still listed: not the withdrawn one; the copy's (a hub's relay) too.
+    relayed = (copy.id, "https://a.example/contracts/5")
+    assert [row[:2] for row in everything] == sorted([*ordered, relayed])
+    assert [row[:2] for page in pages for row in page] == ordered  # the organisation's own
     assert [len(page) for page in pages] == [2, 1]
     first = dict(((row[0], row[1]), row[2]) for row in everything)
     assert first[(mine.id, "https://a.example/contracts/1")] == '["https://a.example/contracts/1"]'

@@ -1,19 +1,24 @@
 """Announce{CommissionCredit}: a listing's publisher tells the nodes holding a copy of it that
 a completed contract credited it (federation/credits.py sends it).
 
-Taken only from the listing's own author (its organisation's Announce) or from the catalog of
-the listing's origin that our catalog follows; from anybody else it is refused, however valid
-its content. The credit must carry the author's FEP-8b32 proof, and its evidence (the contract
-document and both parties' proofs) is checked here again with the parties' own keys, as the
-publisher checked it, before our copy is credited. A key or party actor that cannot be
+Taken only from the listing's own author (its organisation's Announce) or from a catalog our
+catalog follows: the catalog of the listing's origin, or a hub that re-shares the listing and
+relays its credits (federation/credits.py `relay_credit`); from anybody else it is refused,
+however valid its content. Whoever announced it, the credit must carry the author's FEP-8b32
+proof, and its evidence (the contract document and both parties' proofs) is checked here again
+with the parties' own keys, as the publisher checked it, before our copy is credited. Blocked
+domains (the listing's, its author's, a party's) refuse it. A key or party actor that cannot be
 fetched now (its node down) retries the job rather than refusing: the Announce is sent once.
 
-A credit of a listing we do not hold is ignored, unless its announcer is on the listing's
-origin and one we follow (an organisation one of ours follows, or a catalog our catalog
-follows): then the listing is fetched from its origin within the activity's fetch budget and
-kept by the listing rules, as for a rating. That is how a node that starts following later
-takes the credits its new followee sends it at once (federation/credits.py), whether or not
-its catalog backfill has brought the listing yet.
+A credit of a listing we do not hold is ignored, unless its announcer is a catalog our catalog
+follows (of the listing's origin, or a hub: its Announce of the listing would make us read it
+too) or an organisation on the listing's origin one of ours follows: then the listing is
+fetched from its origin within the activity's fetch budget and kept by the listing rules, as
+for a rating. That is how a node that starts following later takes the credits its new
+followee sends it at once (federation/credits.py), whether or not its catalog backfill has
+brought the listing yet.
+
+A hub that takes a credit relays it to its own catalog's followers (`relay_credit`), once.
 """
 
 from __future__ import annotations
@@ -23,16 +28,17 @@ from typing import Any
 
 from commonsnode.errors import DomainError
 from commonsnode.usecases.remote_contracts import credit_relayed
+from federation.catalog import CatalogSettings
 from federation.commissions import contract_verifiers
 from federation.contract_delivery import CREDIT_TYPE
-from federation.credits import credit_iri
+from federation.credits import credit_iri, relay_credit
 from federation.fetch import FetchBudget
 from federation.fetch_failures import FetchUnavailable, is_transient
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers.contract_objects import fetch_parties, signature_pairs
 from federation.inbox.listing_fetch import held_or_fetched_listing
 from federation.integrity import IntegrityError, verify_author
-from federation.iris import origin_of
+from federation.iris import host_of, origin_of
 from federation.jsonld.shapes import first, id_of
 from federation.runtime import Federation
 
@@ -46,49 +52,57 @@ def _credit(incoming: Incoming) -> dict[str, Any] | None:
     return None
 
 
-async def _may_announce(fed: Federation, announcer: str, author: str, listing: str) -> bool:
-    """The listing's author, or the catalog of its origin that our catalog follows."""
-    if announcer == author:
+async def _catalog_member(fed: Federation, announcer: str) -> bool:
+    """Our catalog follows the announcer (accepted): a catalog whose listings we take."""
+    async with fed.uow(readonly=True) as tx:
+        follow = await tx.catalog.get_follow("out", announcer)
+    return follow is not None and follow.state == "accepted"
+
+
+async def _may_announce(fed: Federation, announcer: str, author: str) -> bool:
+    """The listing's author, or a catalog our catalog follows (the listing's origin's, or a
+    hub re-sharing it: the credit is still the author's own, checked by its proof)."""
+    return announcer == author or await _catalog_member(fed, announcer)
+
+
+async def _may_fetch(fed: Federation, announcer: str, listing: str) -> bool:
+    """A catalog we follow, or an organisation on the listing's origin we follow (accepted):
+    only then does a credit of a listing we do not hold make us fetch the listing."""
+    if await _catalog_member(fed, announcer):
         return True
     if origin_of(announcer) != origin_of(listing):
         return False
     async with fed.uow(readonly=True) as tx:
-        follow = await tx.catalog.get_follow("out", announcer)
-    return follow is not None and follow.state == "accepted"
+        return await tx.follows.is_followed(announcer)
 
 
-async def _followed_origin(fed: Federation, announcer: str, listing: str) -> bool:
-    """The announcer is on the listing's origin and we follow it (accepted): only then does a
-    credit of a listing we do not hold make us fetch the listing."""
-    if origin_of(announcer) != origin_of(listing):
-        return False
-    async with fed.uow(readonly=True) as tx:
-        if await tx.follows.is_followed(announcer):
-            return True
-        follow = await tx.catalog.get_follow("out", announcer)
-    return follow is not None and follow.state == "accepted"
-
-
-async def accept_credit(fed: Federation, incoming: Incoming, credit: dict[str, Any]) -> None:
-    """Credit our copy of the listing, once every check below has passed."""
+async def accept_credit(
+    fed: Federation, incoming: Incoming, credit: dict[str, Any], settings: CatalogSettings
+) -> None:
+    """Credit our copy of the listing, once every check below has passed; a hub then relays
+    the credit to its catalog's followers."""
     iri = str(id_of(credit))
     listing = id_of(credit.get("listing")) or ""
     if fed.iris.is_local(listing):
         log.info("credit %s: about our own listing, credited here already", iri)
         return
+    policy = await fed.policy()
+    for named in (listing, id_of(credit.get("attributedTo"))):
+        if named is not None and not policy.permits(host_of(named)):
+            raise HandlerError(f"credit {iri}: {host_of(named)} is blocked here")
     budget = FetchBudget()
     async with fed.uow(readonly=True) as tx:
         held = await tx.listings.get_by_origin(listing)
-    if held is None and await _followed_origin(fed, incoming.actor, listing):
+    if held is None and await _may_fetch(fed, incoming.actor, listing):
         held = await held_or_fetched_listing(fed, listing, incoming.actor, budget)
     if held is None or held.provenance is None:
         log.info("credit %s by %s: no copy of %s here, ignored", iri, incoming.actor, listing)
         return
     author = held.provenance.author_iri
-    if not await _may_announce(fed, incoming.actor, author, listing):
+    if not await _may_announce(fed, incoming.actor, author):
         raise HandlerError(
-            f"credit {iri}: {incoming.actor} is neither the author of {listing} nor the "
-            "catalog of its node"
+            f"credit {iri}: {incoming.actor} is neither the author of {listing} nor a "
+            "catalog ours follows"
         )
     try:
         signer = await verify_author(fed, credit, budget)
@@ -114,16 +128,22 @@ async def accept_credit(fed: Federation, incoming: Incoming, credit: dict[str, A
     except DomainError as exc:
         raise HandlerError(f"credit {iri} refused: {exc}") from exc
     log.info("credit %s by %s: %d credit(s) added", iri, incoming.actor, len(added))
+    if settings.hub:
+        await relay_credit(fed, held, credit, incoming.actor)
 
 
-def announce_with_credits(fallback: ActivityHandler) -> ActivityHandler:
-    """Announce of a listing's credit by its publisher; anything else to `fallback`."""
+def announce_with_credits(
+    fallback: ActivityHandler, settings: CatalogSettings | None = None
+) -> ActivityHandler:
+    """Announce of a listing's credit by its publisher (or a hub); anything else to
+    `fallback`. `settings`: the catalog's (a hub relays the credits it takes)."""
+    catalog_settings = settings or CatalogSettings()
 
     async def handle_announce(fed: Federation, incoming: Incoming) -> None:
         credit = _credit(incoming)
         if credit is None:
             await fallback(fed, incoming)
         else:
-            await accept_credit(fed, incoming, credit)
+            await accept_credit(fed, incoming, credit, catalog_settings)
 
     return handle_announce
