@@ -79,11 +79,17 @@ async def _mirror_request(fed: Federation, incoming: Incoming, document: dict[st
     body = request_body(document)
     if not any(fed.iris.is_local(r) for r in body["recipients"]):
         raise HandlerError("a directed request reaches only the organisations it names")
+    await keep_mirror(fed, incoming.actor, iri, body)
+
+
+async def keep_mirror(fed: Federation, actor: str, iri: str, body: dict[str, Any]) -> None:
+    """Our mirror of another node's request (directed to us, or public and followed): written
+    once with its link in one transaction, so a replayed activity finds it and adds nothing."""
     async with fed.uow(readonly=True) as tx:
         if await tx.commission_links.local_id(iri, REQUEST_LINK) is not None:
             return
     now = fed.clock.now()
-    requester = Party(incoming.actor, await _name(fed, incoming.actor))
+    requester = Party(actor, await _name(fed, actor))
     try:
         await create_request(
             fed.uow,

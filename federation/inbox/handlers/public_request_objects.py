@@ -13,16 +13,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from commonsnode.errors import DomainError
-from commonsnode.ids import new_id
-from commonsnode.model.contracts import Party
-from commonsnode.usecases.remote_links import AlreadyReceived, RemoteLink
-from commonsnode.usecases.requests import create_request
 from federation.commission_delivery import REQUEST_LINK
 from federation.convert.commissions import is_request, request_body
 from federation.fetch import FetchBudget
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
-from federation.inbox.handlers.offers import update_mirror
+from federation.inbox.handlers.offers import keep_mirror, update_mirror
 from federation.integrity import IntegrityError, KeyUnavailable, verify_author
 from federation.iris import origin_of
 from federation.jsonld.shapes import id_of
@@ -36,12 +31,6 @@ def _public_request(incoming: Incoming) -> dict[str, Any] | None:
     if isinstance(inner, dict) and is_request(inner) and id_of(inner) is not None:
         return inner
     return None
-
-
-async def _requester_name(fed: Federation, actor: str) -> str:
-    async with fed.uow(readonly=True) as tx:
-        known = await tx.actors.get(actor)
-    return (known.name or known.preferred_username or actor) if known else actor
 
 
 async def mirror_public(
@@ -64,22 +53,7 @@ async def mirror_public(
     if not followed:
         log.info("public request %s: nobody here follows %s", iri, incoming.actor)
         return
-    now = fed.clock.now()
-    requester = Party(incoming.actor, await _requester_name(fed, incoming.actor))
-    try:
-        await create_request(
-            fed.uow,
-            fed.clock,
-            requester,
-            body,
-            request_id=new_id(now),
-            tell=False,
-            received=RemoteLink(iri, REQUEST_LINK),
-        )
-    except AlreadyReceived:
-        return
-    except DomainError as exc:
-        raise HandlerError(f"request {iri} refused: {exc}") from exc
+    await keep_mirror(fed, incoming.actor, iri, body)
 
 
 def create_with_public_requests(fallback: ActivityHandler) -> ActivityHandler:
