@@ -170,8 +170,9 @@ class FollowRepository(Protocol):
     async def delete_remote(self, remote_iri: str) -> int:
         """Remove every follow with a remote actor (it was deleted or is gone)."""
 
-    async def is_followed(self, remote_iri: str) -> bool:
-        """True when at least one local organisation follows the actor (accepted)."""
+    async def is_followed(self, remote_iri: str, state: FollowState = "accepted") -> bool:
+        """True when at least one local organisation follows the actor (accepted; or, with
+        `state="pending"`, has asked to and awaits the answer)."""
 
 
 class ListingRepository(Protocol):

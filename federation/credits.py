@@ -82,6 +82,7 @@ class Recipients:
     followers: bool = False
     inboxes: tuple[str, ...] = ()
     except_origins: tuple[str, ...] = ()
+    behind: str | None = None
 
 
 async def announce_by_org(
@@ -102,6 +103,7 @@ async def announce_by_org(
         now,
         followers=recipients.followers,
         inboxes=recipients.inboxes,
+        behind=recipients.behind,
     )
 
 
@@ -118,6 +120,7 @@ async def announce_by_catalog(
         followers=recipients.followers,
         inboxes=recipients.inboxes,
         except_origins=recipients.except_origins,
+        behind=recipients.behind,
     )
 
 
@@ -224,6 +227,7 @@ async def handle_credit_replay(fed: Federation, job: Job) -> None:
         follower = str(job.payload["follower"])
         inbox = str(job.payload["inbox"])
         org_id = job.payload.get("org")
+        behind = job.payload.get("behind")
         after = job.payload.get("after")
         cursor = (str(after[0]), str(after[1])) if after else None
     except (KeyError, TypeError, IndexError) as exc:
@@ -236,7 +240,7 @@ async def handle_credit_replay(fed: Federation, job: Job) -> None:
             await tx.jobs.finish(job)
             return
         page = await tx.credits.announced(org.id if org else None, cursor, REPLAY_PAGE)
-        recipients = Recipients(follower, inboxes=(inbox,))
+        recipients = Recipients(follower, inboxes=(inbox,), behind=str(behind) if behind else None)
         for _, _, document in page:
             credit = json.loads(document)
             if origin_of(str(credit.get("listing") or "")) == origin_of(follower):
@@ -254,6 +258,7 @@ async def handle_credit_replay(fed: Federation, job: Job) -> None:
                     inbox,
                     org.id if org else None,
                     ordering_key=job.ordering_key or f"credit-replay:{follower}",
+                    behind=str(behind) if behind else None,
                     after=last,
                 )
             )

@@ -18,6 +18,13 @@ for a rating. That is how a node that starts following later takes the credits i
 followee sends it at once (federation/credits.py), whether or not its catalog backfill has
 brought the listing yet.
 
+A credit may come before the Accept of the follow that makes us take it (the Accept's delivery
+is being retried, or a sender does not order them): while a follow of the announcer by our
+catalog or one of our organisations awaits its answer, a credit we would otherwise ignore or
+refuse is put off: queued again as a new inbox job, later and outside the announcer's inbox
+order (a retried job would hold up the Accept behind it), up to `MAX_DEFERS` times. The credit
+is sent once; a Follow sent again is not sent it again.
+
 A hub that takes a credit relays it to its own catalog's followers (`relay_credit`), once.
 """
 
@@ -27,6 +34,7 @@ import logging
 from typing import Any
 
 from commonsnode.errors import DomainError
+from commonsnode.jobs import NewJob
 from commonsnode.usecases.remote_contracts import credit_relayed
 from federation.catalog import CatalogSettings
 from federation.commissions import contract_verifiers
@@ -37,12 +45,18 @@ from federation.fetch_failures import FetchUnavailable, is_transient
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers.contract_objects import fetch_parties, signature_pairs
 from federation.inbox.listing_fetch import held_or_fetched_listing
+from federation.inbox.receive import INBOX_JOB
 from federation.integrity import IntegrityError, verify_author
 from federation.iris import host_of, origin_of
 from federation.jsonld.shapes import first, id_of
 from federation.runtime import Federation
 
 log = logging.getLogger("commonsnode.inbox")
+
+
+# A credit put off for an unanswered Follow is tried again after 1, 2, 4 … 128 minutes.
+DEFER_DELAY = 60.0
+MAX_DEFERS = 8
 
 
 def _credit(incoming: Incoming) -> dict[str, Any] | None:
@@ -76,6 +90,42 @@ async def _may_fetch(fed: Federation, announcer: str, listing: str) -> bool:
         return await tx.follows.is_followed(announcer)
 
 
+async def _awaiting_accept(fed: Federation, announcer: str) -> bool:
+    """Our catalog or one of our organisations asked to follow `announcer` and has no answer
+    yet: what it sends now may be what the follow will let us take."""
+    async with fed.uow(readonly=True) as tx:
+        follow = await tx.catalog.get_follow("out", announcer)
+        if follow is not None and follow.state == "pending":
+            return True
+        return await tx.follows.is_followed(announcer, state="pending")
+
+
+async def _put_off(fed: Federation, incoming: Incoming, iri: str) -> bool:
+    """Queue the credit again for later when `incoming.actor` may still become one we take it
+    from (our Follow of it awaits its answer); True when it was put off.
+
+    A new job with no ordering key, not a retry: the inbox job of the Accept, queued behind
+    this one under the announcer's key, must be able to run first."""
+    if incoming.deferred >= MAX_DEFERS or not await _awaiting_accept(fed, incoming.actor):
+        return False
+    now = fed.clock.now()
+    later = NewJob(
+        INBOX_JOB,
+        {
+            "activity": incoming.activity,
+            "actor": incoming.actor,
+            "recipient": incoming.recipient,
+            "deferred": incoming.deferred + 1,
+        },
+        dedupe_key=f"credit-wait:{incoming.recipient}:{incoming.activity.get('id')}",
+        run_at=now + DEFER_DELAY * 2**incoming.deferred,
+    )
+    async with fed.uow() as tx:
+        await tx.jobs.enqueue(later)
+    log.info("credit %s: %s has not answered our Follow yet, put off", iri, incoming.actor)
+    return True
+
+
 async def accept_credit(
     fed: Federation, incoming: Incoming, credit: dict[str, Any], settings: CatalogSettings
 ) -> None:
@@ -96,10 +146,14 @@ async def accept_credit(
     if held is None and await _may_fetch(fed, incoming.actor, listing):
         held = await held_or_fetched_listing(fed, listing, incoming.actor, budget)
     if held is None or held.provenance is None:
+        if await _put_off(fed, incoming, iri):
+            return
         log.info("credit %s by %s: no copy of %s here, ignored", iri, incoming.actor, listing)
         return
     author = held.provenance.author_iri
     if not await _may_announce(fed, incoming.actor, author):
+        if await _put_off(fed, incoming, iri):
+            return
         raise HandlerError(
             f"credit {iri}: {incoming.actor} is neither the author of {listing} nor a "
             "catalog ours follows"
