@@ -436,6 +436,11 @@ class CreditRepository(Protocol):
         listings still listed: those of organisation `org_id`, or (None) every one kept,
         our own and the copies' a hub relayed, in key order after `after`, at most `limit`."""
 
+    async def start_replay(self, scope: str, follower: str, now: float, cooldown: float) -> bool:
+        """Record that `scope` (an organisation's id, or "catalog") starts replaying the kept
+        credits to `follower` now, unless it started one less than `cooldown` seconds ago:
+        True when this replay may go ahead."""
+
 
 class CommissionRequestRepository(Protocol):
     async def add(self, request: Request, requester_name: str) -> None:

@@ -13,7 +13,9 @@ its copy only after checking who announced it, the publisher's proof and both pa
 
 The signed credit is kept (`announced_credits`): a node whose Follow of the organisation or of
 the catalog we accept later is sent the same objects, to its inbox alone (`handle_credit_replay`,
-queued with the Accept), so it need not have followed when the contract completed.
+queued with the Accept, delivered after it), so it need not have followed when the contract
+completed; at most once a day per follower (`REPLAY_COOLDOWN`): a Follow undone and made again
+and again is not sent the whole history each time.
 
 A hub (a catalog that re-shares the listings of the catalogs it follows) relays the credits of
 the copies it re-shares the same way (`relay_credit`): the publisher's signed object unchanged,
@@ -207,6 +209,9 @@ async def handle_credit_event(fed: Federation, job: Job) -> None:
 
 # Credits sent to a new follower per job run (one transaction); the next page is its own job.
 REPLAY_PAGE = 50
+# At most one replay per follower and replaying actor in this time: a Follow undone and made
+# again and again is not sent (nor do we store) the whole history each time.
+REPLAY_COOLDOWN = 24 * 3600.0
 
 
 async def _still_follows(tx: UnitOfWork, org_id: str | None, follower: str) -> bool:
@@ -220,7 +225,8 @@ async def _still_follows(tx: UnitOfWork, org_id: str | None, follower: str) -> b
 
 async def handle_credit_replay(fed: Federation, job: Job) -> None:
     """The `event.credit_replay` job: one page of the credits announced before a follower
-    was accepted, Announced again (the same signed objects) to that follower's inbox only.
+    was accepted, Announced again (the same signed objects) to that follower's inbox only;
+    not at all when the same actor replayed them to it less than `REPLAY_COOLDOWN` ago.
     Only stored and queued here: the deliveries are their own jobs, so no transaction is
     held across the network."""
     try:
@@ -237,6 +243,13 @@ async def handle_credit_replay(fed: Federation, job: Job) -> None:
         org = await tx.organisations.get_by_id(str(org_id)) if org_id else None
         if (org_id and org is None) or not await _still_follows(tx, org_id, follower):
             log.info("credit replay to %s: no longer a follower", follower)
+            await tx.jobs.finish(job)
+            return
+        scope = org.id if org else "catalog"
+        if cursor is None and not await tx.credits.start_replay(
+            scope, follower, now, REPLAY_COOLDOWN
+        ):
+            log.info("credit replay to %s: sent less than a day ago, not again", follower)
             await tx.jobs.finish(job)
             return
         page = await tx.credits.announced(org.id if org else None, cursor, REPLAY_PAGE)

@@ -70,3 +70,13 @@ announced_credits = sa.Table(
     sa.Column("document", sa.Text, nullable=False),
     sa.Column("announced_at", sa.Float, nullable=False),
 )
+
+# When a follower was last sent the credits kept above, per replaying actor (an organisation's
+# id, or "catalog"): a Follow undone and made again within a day is not sent them again (0016).
+credit_replays = sa.Table(
+    "credit_replays",
+    metadata,
+    sa.Column("scope", sa.String(36), primary_key=True),
+    sa.Column("follower_iri", sa.Text, primary_key=True),
+    sa.Column("replayed_at", sa.Float, nullable=False),
+)

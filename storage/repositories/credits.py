@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commonsnode.errors import ConflictError
 from commonsnode.model.records import Credit
-from storage.record_tables import announced_credits, credits
+from storage.record_tables import announced_credits, credit_replays, credits
 from storage.tables import listings
+from storage.upsert import upsert
 
 _ROLE_ORDER = sa.case({"funder": 0, "builder": 1, "maintainer": 2}, value=credits.c.role, else_=3)
 
@@ -23,8 +24,9 @@ def _credit(row: Any) -> Credit:
 
 
 class SqlCreditRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, dialect: str) -> None:
         self._connection = connection
+        self._dialect = dialect
 
     async def replace_declared(self, listing_id: str, declared: Sequence[Credit]) -> None:
         await self._connection.execute(
@@ -100,3 +102,19 @@ class SqlCreditRepository:
             ).limit(limit)
         )
         return [(row.listing_id, row.contract_iri, row.document) for row in rows]
+
+    async def start_replay(self, scope: str, follower: str, now: float, cooldown: float) -> bool:
+        last = await self._connection.scalar(
+            sa.select(credit_replays.c.replayed_at).where(
+                credit_replays.c.scope == scope, credit_replays.c.follower_iri == follower
+            )
+        )
+        if last is not None and now - last < cooldown:
+            return False
+        values = {"scope": scope, "follower_iri": follower, "replayed_at": now}
+        await self._connection.execute(
+            upsert(
+                self._dialect, credit_replays, values, ["scope", "follower_iri"], ["replayed_at"]
+            )
+        )
+        return True

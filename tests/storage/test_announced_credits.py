@@ -1,7 +1,7 @@
 """The signed credits a publisher announced, kept for later followers, on SQLite and PostgreSQL:
 the first copy stays, pages follow the (listing, contract) cursor, one organisation's own listings
 or every listing still listed (a hub's relayed credits of its copies too); migration 0015 fills
-the table from the stored Announces."""
+the table from the stored Announces. A replay to one follower starts at most once per cooldown."""
 
 from __future__ import annotations
 
@@ -110,3 +110,18 @@ async def test_the_migration_takes_the_credits_from_the_stored_announces(
     assert [(row[0], row[1], json.loads(row[2])) for row in kept] == [
         (listing.id, contract, credit)
     ]
+
+
+async def test_a_replay_to_one_follower_is_started_at_most_once_per_cooldown(
+    uow: SqlUnitOfWorkFactory,
+) -> None:
+    follower, other = "https://b.example/catalog", "https://c.example/catalog"
+    async with uow() as tx:
+        assert await tx.credits.start_replay("catalog", follower, 100.0, 50.0) is True
+    async with uow() as tx:
+        assert await tx.credits.start_replay("catalog", follower, 149.0, 50.0) is False
+        assert await tx.credits.start_replay("catalog", other, 149.0, 50.0) is True
+        assert await tx.credits.start_replay("org-1", follower, 149.0, 50.0) is True
+    async with uow() as tx:  # the cooldown runs from the last replay made, not the refused one
+        assert await tx.credits.start_replay("catalog", follower, 150.0, 50.0) is True
+        assert await tx.credits.start_replay("catalog", follower, 199.0, 50.0) is False
