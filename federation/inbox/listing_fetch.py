@@ -34,9 +34,11 @@ async def _member(fed: Federation, via: str) -> bool:
 
 
 async def held_or_fetched_listing(
-    fed: Federation, iri: str, via: str, budget: FetchBudget
+    fed: Federation, iri: str, via: str, budget: FetchBudget, settings: CatalogSettings
 ) -> ToolListing | None:
-    """The listing `iri`: held here, or fetched and kept by the listing rules; else None."""
+    """The listing `iri`: held here, or fetched and kept by the listing rules; else None.
+    `settings`: the catalog's, so a hub re-shares a listing of a catalog it follows fetched
+    this way as it would one that catalog announced (and relays its credits: it re-shares it)."""
     if fed.iris.is_local(iri):
         local_id = _local_listing_id(fed, iri)
         if local_id is None:
@@ -58,7 +60,7 @@ async def held_or_fetched_listing(
         return None
     async with fed.uow() as tx:
         outcome = await keep_document(
-            tx, fed, CatalogSettings(), document, via, member=await _member(fed, via)
+            tx, fed, settings, document, via, member=await _member(fed, via)
         )
     if outcome != "stored":
         log.info("listing %s not kept: %s", iri, outcome)

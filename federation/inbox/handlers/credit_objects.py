@@ -144,7 +144,7 @@ async def accept_credit(
     async with fed.uow(readonly=True) as tx:
         held = await tx.listings.get_by_origin(listing)
     if held is None and await _may_fetch(fed, incoming.actor, listing):
-        held = await held_or_fetched_listing(fed, listing, incoming.actor, budget)
+        held = await held_or_fetched_listing(fed, listing, incoming.actor, budget, settings)
     if held is None or held.provenance is None:
         if await _put_off(fed, incoming, iri):
             return
