@@ -423,16 +423,16 @@ class CreditRepository(Protocol):
         """Every credit of these listings, by role then name."""
 
     async def keep_announced(
-        self, listing_id: str, contract_iri: str, document: str, now: float
+        self, listing_id: str, contract_iri: str, document: str, now: float, via: str | None = None
     ) -> bool:
         """Keep the signed credit (JSON) announced about a listing we hold (our own, or a
-        copy a hub relays the credit of) and a contract; the first one kept stays (a repeat
-        changes nothing): True when it was new."""
+        copy a hub relays the credit of, `via` the actor it came from) and a contract; the
+        first one kept stays (a repeat changes nothing): True when it was new."""
 
     async def announced(
         self, org_id: str | None, after: tuple[str, str] | None, limit: int
-    ) -> list[tuple[str, str, str]]:
-        """(listing id, contract IRI, signed credit JSON) of the credits announced about
+    ) -> list[tuple[str, str, str, str | None]]:
+        """(listing id, contract IRI, signed credit JSON, via) of the credits announced about
         listings still listed: those of organisation `org_id`, or (None) every one kept,
         our own and the copies' a hub relayed, in key order after `after`, at most `limit`."""
 

@@ -69,6 +69,7 @@ announced_credits = sa.Table(
     sa.Column("contract_iri", sa.Text, primary_key=True),
     sa.Column("document", sa.Text, nullable=False),
     sa.Column("announced_at", sa.Float, nullable=False),
+    sa.Column("via_iri", sa.Text),  # a relayed credit: the actor it came from (0016)
 )
 
 # When a follower was last sent the credits kept above, per replaying actor (an organisation's

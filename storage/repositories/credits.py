@@ -55,7 +55,7 @@ class SqlCreditRepository:
         return [_credit(row) for row in rows]
 
     async def keep_announced(
-        self, listing_id: str, contract_iri: str, document: str, now: float
+        self, listing_id: str, contract_iri: str, document: str, now: float, via: str | None = None
     ) -> bool:
         try:
             async with self._connection.begin_nested():
@@ -65,6 +65,7 @@ class SqlCreditRepository:
                         contract_iri=contract_iri,
                         document=document,
                         announced_at=now,
+                        via_iri=via,
                     )
                 )
         except IntegrityError:
@@ -73,12 +74,13 @@ class SqlCreditRepository:
 
     async def announced(
         self, org_id: str | None, after: tuple[str, str] | None, limit: int
-    ) -> list[tuple[str, str, str]]:
+    ) -> list[tuple[str, str, str, str | None]]:
         statement = (
             sa.select(
                 announced_credits.c.listing_id,
                 announced_credits.c.contract_iri,
                 announced_credits.c.document,
+                announced_credits.c.via_iri,
             )
             .join(listings, listings.c.id == announced_credits.c.listing_id)
             .where(listings.c.withdrawn_at.is_(None))
@@ -101,7 +103,7 @@ class SqlCreditRepository:
                 announced_credits.c.listing_id, announced_credits.c.contract_iri
             ).limit(limit)
         )
-        return [(row.listing_id, row.contract_iri, row.document) for row in rows]
+        return [(row.listing_id, row.contract_iri, row.document, row.via_iri) for row in rows]
 
     async def start_replay(self, scope: str, follower: str, now: float, cooldown: float) -> bool:
         last = await self._connection.scalar(

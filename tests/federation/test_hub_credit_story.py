@@ -222,3 +222,38 @@ async def test_a_hub_re_shares_a_listing_a_credit_brought_before_its_credit_is_r
         assert [to for _, to in await credit_relays(hub)] == [[catalog(hub) + "/followers"]]
         for name in ("alpha", "beta", "delta", "hub"):
             assert await dead_errors(c[name]) == [], name
+
+
+async def test_a_hub_replays_only_the_credits_it_still_relays(tmp_path: Any) -> None:
+    """A later follower of the hub is not sent a kept relayed credit of a listing whose domain
+    the hub has blocked since; once the block is lifted, the next follower is."""
+    names = ("alpha", "beta", "delta", "hub", "late", "later")
+    async with cluster(tmp_path, *names, settings={**FEE, "hub": HUB}) as c:
+        alpha, beta, delta, hub, late, later = (c[n] for n in names)
+        await alpha.org("city")
+        await beta.org("dev", kind="developer")
+        pub = await delta.org("pub")
+        for node in (hub, late, later):
+            await node.org("reader")
+        await catalog_follows(c, "hub", "delta")
+        (iri,) = await publish_many(delta, pub, 1)
+        await c.settle()
+        await complete(c, (alpha, "city"), (beta, "dev"), iri, "A change")
+        assert [to for _, to in await credit_relays(hub)] == [[catalog(hub) + "/followers"]]
+
+        delta_host = delta.host.split(":")[0]
+        async with hub.node.uow() as tx:
+            await tx.moderation.set_rule(delta_host, "block", "spam", c.clock.now())
+        hub.node.federation.forget_policy()
+        await catalog_follows(c, "late", "hub")
+        assert [to for _, to in await credit_relays(hub)] == [[catalog(hub) + "/followers"]]
+
+        async with hub.node.uow() as tx:
+            await tx.moderation.remove_rule(delta_host)
+        hub.node.federation.forget_policy()
+        await catalog_follows(c, "later", "hub")
+        assert sorted(to for _, to in await credit_relays(hub)) == sorted(
+            [[catalog(hub) + "/followers"], [catalog(later)]]
+        )
+        for name in names:
+            assert await dead_errors(c[name]) == [], name

@@ -10,6 +10,8 @@ import json
 from dataclasses import replace
 from types import ModuleType
 
+import sqlalchemy as sa
+from alembic import op
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
@@ -47,8 +49,9 @@ async def test_announced_credits_are_kept_once_and_paged(
             (gone, "https://a.example/contracts/4"),
             (copy, "https://a.example/contracts/5"),
         ):
+            via = "https://hub.example/catalog" if listing is copy else None
             kept = await tx.credits.keep_announced(
-                listing.id, contract, json.dumps([contract]), 1.0
+                listing.id, contract, json.dumps([contract]), 1.0, via=via
             )
             assert kept is True
         again = await tx.credits.keep_announced(
@@ -73,6 +76,8 @@ async def test_announced_credits_are_kept_once_and_paged(
     assert [row[:2] for row in everything] == sorted([*ordered, relayed])
     assert [row[:2] for page in pages for row in page] == ordered  # the organisation's own
     assert [len(page) for page in pages] == [2, 1]
+    assert {row[3] for row in everything if row[0] == copy.id} == {"https://hub.example/catalog"}
+    assert {row[3] for row in everything if row[0] != copy.id} == {None}
     first = dict(((row[0], row[1]), row[2]) for row in everything)
     assert first[(mine.id, "https://a.example/contracts/1")] == '["https://a.example/contracts/1"]'
 
@@ -103,6 +108,7 @@ async def test_the_migration_takes_the_credits_from_the_stored_announces(
                 step = migration()
                 step.downgrade()
                 step.upgrade()
+                op.add_column("announced_credits", sa.Column("via_iri", sa.Text))  # 0016's
 
         await connection.run_sync(rerun)
     async with uow(readonly=True) as tx:

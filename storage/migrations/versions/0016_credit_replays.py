@@ -8,6 +8,10 @@ that undoes its Follow and follows again over and over would otherwise be sent t
 history each time, and each time we would store one Announce per credit. `credit_replays`
 holds, per replaying actor (an organisation's id, or "catalog") and follower, when the last
 replay started: a replay within a day of it is not made.
+
+`announced_credits.via_iri`: the actor a hub took a relayed credit from (NULL for our own
+listings' credits and those kept before this revision), so a replay does not send a credit back
+to the node it came from.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ def upgrade() -> None:
         sa.Column("follower_iri", sa.Text, primary_key=True),
         sa.Column("replayed_at", sa.Float, nullable=False),
     )
+    op.add_column("announced_credits", sa.Column("via_iri", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("announced_credits") as batch:
+        batch.drop_column("via_iri")
     op.drop_table("credit_replays")
