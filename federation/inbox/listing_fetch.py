@@ -50,6 +50,20 @@ async def held_or_fetched_listing(
         found = await tx.listings.get_by_origin(iri)
     if found is not None:
         return found
+    return await fetched_listing(fed, iri, via, budget, settings, member=await _member(fed, via))
+
+
+async def fetched_listing(
+    fed: Federation,
+    iri: str,
+    via: str,
+    budget: FetchBudget,
+    settings: CatalogSettings,
+    *,
+    member: bool,
+) -> ToolListing | None:
+    """The remote listing `iri`, which the caller found not held here: fetched from its origin
+    and kept by the listing rules (`member`: our catalog follows `via`); else None."""
     try:
         result = await fed.fetcher.fetch_activity(iri, budget=budget)
         document = normalise(result.document or {})
@@ -59,9 +73,7 @@ async def held_or_fetched_listing(
     if id_of(document) != iri:
         return None
     async with fed.uow() as tx:
-        outcome = await keep_document(
-            tx, fed, settings, document, via, member=await _member(fed, via)
-        )
+        outcome = await keep_document(tx, fed, settings, document, via, member=member)
     if outcome != "stored":
         log.info("listing %s not kept: %s", iri, outcome)
         return None

@@ -31,10 +31,12 @@ A hub that takes a credit relays it to its own catalog's followers (`relay_credi
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from commonsnode.errors import DomainError
 from commonsnode.jobs import NewJob
+from commonsnode.model.listings import ToolListing
 from commonsnode.usecases.remote_contracts import credit_relayed
 from federation.catalog import CatalogSettings
 from federation.commissions import contract_verifiers
@@ -44,7 +46,7 @@ from federation.fetch import FetchBudget
 from federation.fetch_failures import FetchUnavailable, is_transient
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers.contract_objects import fetch_parties, signature_pairs
-from federation.inbox.listing_fetch import held_or_fetched_listing
+from federation.inbox.listing_fetch import fetched_listing
 from federation.inbox.receive import INBOX_JOB
 from federation.integrity import IntegrityError, verify_author
 from federation.iris import host_of, origin_of
@@ -66,47 +68,48 @@ def _credit(incoming: Incoming) -> dict[str, Any] | None:
     return None
 
 
-async def _catalog_member(fed: Federation, announcer: str) -> bool:
-    """Our catalog follows the announcer (accepted): a catalog whose listings we take."""
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    """How we stand with a credit's announcer, read once per credit."""
+
+    member: bool  # our catalog follows it (accepted): a catalog whose listings we take
+    followed: bool  # one of our organisations follows it (accepted)
+    awaited: bool  # our catalog or one of our organisations asked to follow it: no answer yet
+
+    def may_announce(self, announcer: str, author: str) -> bool:
+        """The listing's author, or a catalog our catalog follows (the listing's origin's, or
+        a hub re-sharing it: the credit is still the author's own, checked by its proof)."""
+        return announcer == author or self.member
+
+    def may_fetch(self, announcer: str, listing: str) -> bool:
+        """A catalog we follow, or an organisation on the listing's origin we follow: only
+        then does a credit of a listing we do not hold make us fetch the listing."""
+        return self.member or (self.followed and origin_of(announcer) == origin_of(listing))
+
+
+async def _held_and_standing(
+    fed: Federation, listing: str, announcer: str
+) -> tuple[ToolListing | None, _Standing]:
+    """Our copy of the listing and how we stand with the announcer, in one transaction."""
     async with fed.uow(readonly=True) as tx:
+        held = await tx.listings.get_by_origin(listing)
         follow = await tx.catalog.get_follow("out", announcer)
-    return follow is not None and follow.state == "accepted"
+        standing = _Standing(
+            member=follow is not None and follow.state == "accepted",
+            followed=await tx.follows.is_followed(announcer),
+            awaited=(follow is not None and follow.state == "pending")
+            or await tx.follows.is_followed(announcer, state="pending"),
+        )
+    return held, standing
 
 
-async def _may_announce(fed: Federation, announcer: str, author: str) -> bool:
-    """The listing's author, or a catalog our catalog follows (the listing's origin's, or a
-    hub re-sharing it: the credit is still the author's own, checked by its proof)."""
-    return announcer == author or await _catalog_member(fed, announcer)
-
-
-async def _may_fetch(fed: Federation, announcer: str, listing: str) -> bool:
-    """A catalog we follow, or an organisation on the listing's origin we follow (accepted):
-    only then does a credit of a listing we do not hold make us fetch the listing."""
-    if await _catalog_member(fed, announcer):
-        return True
-    if origin_of(announcer) != origin_of(listing):
-        return False
-    async with fed.uow(readonly=True) as tx:
-        return await tx.follows.is_followed(announcer)
-
-
-async def _awaiting_accept(fed: Federation, announcer: str) -> bool:
-    """Our catalog or one of our organisations asked to follow `announcer` and has no answer
-    yet: what it sends now may be what the follow will let us take."""
-    async with fed.uow(readonly=True) as tx:
-        follow = await tx.catalog.get_follow("out", announcer)
-        if follow is not None and follow.state == "pending":
-            return True
-        return await tx.follows.is_followed(announcer, state="pending")
-
-
-async def _put_off(fed: Federation, incoming: Incoming, iri: str) -> bool:
+async def _put_off(fed: Federation, incoming: Incoming, iri: str, standing: _Standing) -> bool:
     """Queue the credit again for later when `incoming.actor` may still become one we take it
     from (our Follow of it awaits its answer); True when it was put off.
 
     A new job with no ordering key, not a retry: the inbox job of the Accept, queued behind
     this one under the announcer's key, must be able to run first."""
-    if incoming.deferred >= MAX_DEFERS or not await _awaiting_accept(fed, incoming.actor):
+    if incoming.deferred >= MAX_DEFERS or not standing.awaited:
         return False
     now = fed.clock.now()
     later = NewJob(
@@ -133,6 +136,8 @@ async def accept_credit(
     the credit to its catalog's followers."""
     iri = str(id_of(credit))
     listing = id_of(credit.get("listing")) or ""
+    if not listing:
+        raise HandlerError(f"credit {iri}: names no listing")
     if fed.iris.is_local(listing):
         log.info("credit %s: about our own listing, credited here already", iri)
         return
@@ -141,18 +146,19 @@ async def accept_credit(
         if named is not None and not policy.permits(host_of(named)):
             raise HandlerError(f"credit {iri}: {host_of(named)} is blocked here")
     budget = FetchBudget()
-    async with fed.uow(readonly=True) as tx:
-        held = await tx.listings.get_by_origin(listing)
-    if held is None and await _may_fetch(fed, incoming.actor, listing):
-        held = await held_or_fetched_listing(fed, listing, incoming.actor, budget, settings)
+    held, standing = await _held_and_standing(fed, listing, incoming.actor)
+    if held is None and standing.may_fetch(incoming.actor, listing):
+        held = await fetched_listing(
+            fed, listing, incoming.actor, budget, settings, member=standing.member
+        )
     if held is None or held.provenance is None:
-        if await _put_off(fed, incoming, iri):
+        if await _put_off(fed, incoming, iri, standing):
             return
         log.info("credit %s by %s: no copy of %s here, ignored", iri, incoming.actor, listing)
         return
     author = held.provenance.author_iri
-    if not await _may_announce(fed, incoming.actor, author):
-        if await _put_off(fed, incoming, iri):
+    if not standing.may_announce(incoming.actor, author):
+        if await _put_off(fed, incoming, iri, standing):
             return
         raise HandlerError(
             f"credit {iri}: {incoming.actor} is neither the author of {listing} nor a "
