@@ -43,12 +43,12 @@ from federation.commissions import contract_verifiers
 from federation.contract_delivery import CREDIT_TYPE
 from federation.credits import credit_iri, relay_credit
 from federation.fetch import FetchBudget
-from federation.fetch_failures import FetchUnavailable, is_transient
+from federation.fetch_failures import FetchUnavailable
 from federation.inbox.dispatch import ActivityHandler, HandlerError, Incoming
 from federation.inbox.handlers.contract_objects import fetch_parties, signature_pairs
 from federation.inbox.listing_fetch import fetched_listing
 from federation.inbox.receive import INBOX_JOB
-from federation.integrity import IntegrityError, verify_author
+from federation.integrity import IntegrityError, KeyUnavailable, verify_author
 from federation.iris import host_of, origin_of
 from federation.jsonld.shapes import first, id_of
 from federation.runtime import Federation
@@ -166,9 +166,9 @@ async def accept_credit(
         )
     try:
         signer = await verify_author(fed, credit, budget)
+    except KeyUnavailable as exc:  # the author's key could not be fetched now: try again later
+        raise FetchUnavailable(f"credit {iri}: author's key unavailable now: {exc}") from exc
     except IntegrityError as exc:
-        if is_transient(exc):  # the author's key could not be fetched now: try again later
-            raise FetchUnavailable(f"credit {iri}: author's key unavailable now: {exc}") from exc
         raise HandlerError(f"credit {iri}: proof refused: {exc}") from exc
     if signer != author:
         raise HandlerError(f"credit {iri}: {signer} is not the author of {listing}")
