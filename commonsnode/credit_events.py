@@ -82,8 +82,9 @@ def credit_replay_job(
     after: tuple[str, str] | None = None,
 ) -> NewJob:
     """Send a follower we just accepted the credits announced before it followed: those of
-    organisation `org_id`'s listings (None: the catalog's, every listing of this node), in
-    pages, `after` the (listing id, contract IRI) the previous page ended with.
+    organisation `org_id`'s listings (None: the catalog's: every listing of this node, and
+    on a hub the copies whose credits it relays), in pages, `after` the (listing id, contract
+    IRI) the previous page ended with.
 
     Queued with the ordering key of our Accept's fan-out, so the credits go out only after the
     Accept is queued for delivery; `behind` (the follower's Follow, the Accept's object) queues

@@ -427,7 +427,8 @@ class CreditRepository(Protocol):
     ) -> bool:
         """Keep the signed credit (JSON) announced about a listing we hold (our own, or a
         copy a hub relays the credit of, `via` the actor it came from) and a contract; the
-        first one kept stays (a repeat changes nothing): True when it was new."""
+        first one kept stays (a repeat changes nothing): True when it was new. False also when
+        the listing is gone meanwhile (nothing is kept for it)."""
 
     async def announced(
         self, org_id: str | None, after: tuple[str, str] | None, limit: int

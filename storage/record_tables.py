@@ -55,8 +55,10 @@ credits = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
-# The signed CommissionCredit a publisher announced about one of its own listings, kept so a
-# follower that arrives later can be sent the same object (federation/credits.py, 0015).
+# The signed CommissionCredit announced about a listing we hold: one of our own (we are its
+# publisher), or a copy whose credit we relayed as a hub (`via_iri`: whom we took it from);
+# kept so a follower that arrives later can be sent the same object (federation/credits.py,
+# 0015).
 announced_credits = sa.Table(
     "announced_credits",
     metadata,

@@ -69,7 +69,9 @@ class SqlCreditRepository:
                     )
                 )
         except IntegrityError:
-            return False  # announced before: the first signed copy stays
+            # The key is taken (kept before: the first signed copy stays), or the listing's
+            # row is gone meanwhile (its foreign key): either way nothing new is kept.
+            return False
         return True
 
     async def announced(
