@@ -430,7 +430,7 @@ class CreditRepository(Protocol):
         first one kept stays (a repeat changes nothing): True when it was new. False also when
         the listing is gone meanwhile (nothing is kept for it)."""
 
-    async def announced(
+    async def kept_credits(
         self, org_id: str | None, after: tuple[str, str] | None, limit: int
     ) -> list[tuple[str, str, str, str | None]]:
         """(listing id, contract IRI, signed credit JSON, via) of the credits announced about

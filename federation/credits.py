@@ -287,7 +287,7 @@ async def handle_credit_replay(fed: Federation, settings: CatalogSettings, job: 
             log.info("credit replay to %s: sent less than a day ago, not again", follower)
             await tx.jobs.finish(job)
             return
-        page = await tx.credits.announced(org.id if org else None, cursor, REPLAY_PAGE)
+        page = await tx.credits.kept_credits(org.id if org else None, cursor, REPLAY_PAGE)
         recipients = Recipients(follower, inboxes=(inbox,), behind=str(behind) if behind else None)
         for listing_id, _, document, via in page:
             if not await _replayable(tx, settings, policy, follower, listing_id, via):

@@ -74,7 +74,7 @@ class SqlCreditRepository:
             return False
         return True
 
-    async def announced(
+    async def kept_credits(
         self, org_id: str | None, after: tuple[str, str] | None, limit: int
     ) -> list[tuple[str, str, str, str | None]]:
         statement = (

@@ -60,10 +60,10 @@ async def test_announced_credits_are_kept_once_and_paged(
         assert again is False
         await tx.listings.update(replace(gone, withdrawn_at=3.0))
     async with uow(readonly=True) as tx:
-        everything = await tx.credits.announced(None, None, 10)
-        pages = [await tx.credits.announced(city.id, None, 2)]
-        pages.append(await tx.credits.announced(city.id, pages[0][-1][:2], 2))
-        assert await tx.credits.announced(town.id, None, 10) == []
+        everything = await tx.credits.kept_credits(None, None, 10)
+        pages = [await tx.credits.kept_credits(city.id, None, 2)]
+        pages.append(await tx.credits.kept_credits(city.id, pages[0][-1][:2], 2))
+        assert await tx.credits.kept_credits(town.id, None, 10) == []
     ordered = sorted(
         [
             (mine.id, "https://a.example/contracts/1"),
@@ -112,7 +112,7 @@ async def test_the_migration_takes_the_credits_from_the_stored_announces(
 
         await connection.run_sync(rerun)
     async with uow(readonly=True) as tx:
-        kept = await tx.credits.announced(None, None, 10)
+        kept = await tx.credits.kept_credits(None, None, 10)
     assert [(row[0], row[1], json.loads(row[2])) for row in kept] == [
         (listing.id, contract, credit)
     ]
