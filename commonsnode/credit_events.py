@@ -78,15 +78,19 @@ def credit_replay_job(
     org_id: str | None,
     *,
     ordering_key: str,
+    behind: str | None = None,
     after: tuple[str, str] | None = None,
 ) -> NewJob:
     """Send a follower we just accepted the credits announced before it followed: those of
-    organisation `org_id`'s listings (None: the catalog's, every listing of this node), in
-    pages, `after` the (listing id, contract IRI) the previous page ended with.
+    organisation `org_id`'s listings (None: the catalog's: every listing of this node, and
+    on a hub the copies whose credits it relays), in pages, `after` the (listing id, contract
+    IRI) the previous page ended with.
 
     Queued with the ordering key of our Accept's fan-out, so the credits go out only after the
-    Accept is queued for delivery. While one replay to a follower of one actor is queued,
-    another is not (the dedupe key): a Follow sent again meanwhile does not start a second.
+    Accept is queued for delivery; `behind` (the follower's Follow, the Accept's object) queues
+    each credit's delivery behind the Accept's, so the follower has its Accept first. While
+    one replay to a follower of one actor is queued, another is not (the dedupe key): a
+    Follow sent again meanwhile does not start a second.
     """
     return NewJob(
         CREDIT_REPLAY_JOB,
@@ -94,6 +98,7 @@ def credit_replay_job(
             "follower": follower,
             "inbox": inbox,
             "org": org_id,
+            "behind": behind,
             "after": list(after) if after else None,
         },
         ordering_key=ordering_key,

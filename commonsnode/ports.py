@@ -170,8 +170,9 @@ class FollowRepository(Protocol):
     async def delete_remote(self, remote_iri: str) -> int:
         """Remove every follow with a remote actor (it was deleted or is gone)."""
 
-    async def is_followed(self, remote_iri: str) -> bool:
-        """True when at least one local organisation follows the actor (accepted)."""
+    async def is_followed(self, remote_iri: str, state: FollowState = "accepted") -> bool:
+        """True when at least one local organisation follows the actor (accepted; or, with
+        `state="pending"`, has asked to and awaits the answer)."""
 
 
 class ListingRepository(Protocol):
@@ -422,18 +423,24 @@ class CreditRepository(Protocol):
         """Every credit of these listings, by role then name."""
 
     async def keep_announced(
-        self, listing_id: str, contract_iri: str, document: str, now: float
+        self, listing_id: str, contract_iri: str, document: str, now: float, via: str | None = None
     ) -> bool:
         """Keep the signed credit (JSON) announced about a listing we hold (our own, or a
-        copy a hub relays the credit of) and a contract; the first one kept stays (a repeat
-        changes nothing): True when it was new."""
+        copy a hub relays the credit of, `via` the actor it came from) and a contract; the
+        first one kept stays (a repeat changes nothing): True when it was new. False also when
+        the listing is gone meanwhile (nothing is kept for it)."""
 
-    async def announced(
+    async def kept_credits(
         self, org_id: str | None, after: tuple[str, str] | None, limit: int
-    ) -> list[tuple[str, str, str]]:
-        """(listing id, contract IRI, signed credit JSON) of the credits announced about
+    ) -> list[tuple[str, str, str, str | None]]:
+        """(listing id, contract IRI, signed credit JSON, via) of the credits announced about
         listings still listed: those of organisation `org_id`, or (None) every one kept,
         our own and the copies' a hub relayed, in key order after `after`, at most `limit`."""
+
+    async def start_replay(self, scope: str, follower: str, now: float, cooldown: float) -> bool:
+        """Record that `scope` (an organisation's id, or "catalog") starts replaying the kept
+        credits to `follower` now, unless it started one less than `cooldown` seconds ago:
+        True when this replay may go ahead."""
 
 
 class CommissionRequestRepository(Protocol):

@@ -161,10 +161,11 @@ async def publish_catalog(
     followers: bool,
     inboxes: tuple[str, ...] = (),
     except_origins: tuple[str, ...] = (),
+    behind: str | None = None,
 ) -> str:
     """Store a catalog activity (dereferenceable, no organisation) and enqueue its fan-out;
     `except_origins`: inboxes on these origins are left out (a hub's relay does not go back
-    to the node it came from)."""
+    to the node it came from); `behind`: as for outbox.publish."""
     key = activity_key(iris, activity)
     public = AS_PUBLIC in (activity.get("to") or []) or AS_PUBLIC in (activity.get("cc") or [])
     await tx.activities.add(
@@ -173,6 +174,8 @@ async def publish_catalog(
     payload: dict[str, Any] = {"activity": key, "followers": followers, "inboxes": list(inboxes)}
     if except_origins:
         payload["except_origins"] = sorted(except_origins)
+    if behind is not None:
+        payload["behind"] = behind
     await tx.jobs.enqueue(
         NewJob(CATALOG_FANOUT_JOB, payload, ordering_key=catalog_fanout_key(activity))
     )
@@ -292,7 +295,11 @@ async def handle_follow(fed: Federation, incoming: Incoming) -> None:
             # A new follower is sent, after the Accept, the credits announced before it
             # followed (federation/credits.py); a Follow sent again does not replay them.
             replay = credit_replay_job(
-                actor.iri, actor.inbox, None, ordering_key=catalog_fanout_key(accept)
+                actor.iri,
+                actor.inbox,
+                None,
+                ordering_key=catalog_fanout_key(accept),
+                behind=record.activity_iri,
             )
             await tx.jobs.enqueue(replay)
 

@@ -13,7 +13,9 @@ its copy only after checking who announced it, the publisher's proof and both pa
 
 The signed credit is kept (`announced_credits`): a node whose Follow of the organisation or of
 the catalog we accept later is sent the same objects, to its inbox alone (`handle_credit_replay`,
-queued with the Accept), so it need not have followed when the contract completed.
+queued with the Accept, delivered after it), so it need not have followed when the contract
+completed; at most once a day per follower (`REPLAY_COOLDOWN`): a Follow undone and made again
+and again is not sent the whole history each time.
 
 A hub (a catalog that re-shares the listings of the catalogs it follows) relays the credits of
 the copies it re-shares the same way (`relay_credit`): the publisher's signed object unchanged,
@@ -34,13 +36,19 @@ from commonsnode.credit_events import CreditEvent, credit_replay_job
 from commonsnode.jobs import Job
 from commonsnode.model.dates import iso_instant
 from commonsnode.model.listings import ToolListing
+from commonsnode.model.moderation import DomainPolicy
 from commonsnode.model.organisations import Organisation
 from commonsnode.ports import UnitOfWork
 from commonsnode.worker import PermanentJobError
-from federation.catalog import catalog_followers, new_catalog_activity, publish_catalog
+from federation.catalog import (
+    CatalogSettings,
+    catalog_followers,
+    new_catalog_activity,
+    publish_catalog,
+)
 from federation.contract_delivery import CREDIT_TYPE
 from federation.integrity import sign_as
-from federation.iris import origin_of
+from federation.iris import host_of, origin_of
 from federation.outbox import new_activity, publish
 from federation.runtime import Federation
 from federation.vocab import DEFAULT_CONTEXT
@@ -82,6 +90,7 @@ class Recipients:
     followers: bool = False
     inboxes: tuple[str, ...] = ()
     except_origins: tuple[str, ...] = ()
+    behind: str | None = None
 
 
 async def announce_by_org(
@@ -102,6 +111,7 @@ async def announce_by_org(
         now,
         followers=recipients.followers,
         inboxes=recipients.inboxes,
+        behind=recipients.behind,
     )
 
 
@@ -118,6 +128,7 @@ async def announce_by_catalog(
         followers=recipients.followers,
         inboxes=recipients.inboxes,
         except_origins=recipients.except_origins,
+        behind=recipients.behind,
     )
 
 
@@ -149,7 +160,10 @@ async def relay_credit(
     async with fed.uow() as tx:
         if not await _reshared(tx, listing):
             return False
-        if not await tx.credits.keep_announced(listing.id, contract, json.dumps(credit), now):
+        kept = await tx.credits.keep_announced(
+            listing.id, contract, json.dumps(credit), now, via=announcer
+        )
+        if not kept:
             return False
         skipped = tuple({origin_of(listing.provenance.origin_iri), origin_of(announcer)})
         recipients = Recipients(catalog_followers(fed.iris), followers=True, except_origins=skipped)
@@ -204,6 +218,9 @@ async def handle_credit_event(fed: Federation, job: Job) -> None:
 
 # Credits sent to a new follower per job run (one transaction); the next page is its own job.
 REPLAY_PAGE = 50
+# At most one replay per follower and replaying actor in this time: a Follow undone and made
+# again and again is not sent (nor do we store) the whole history each time.
+REPLAY_COOLDOWN = 24 * 3600.0
 
 
 async def _still_follows(tx: UnitOfWork, org_id: str | None, follower: str) -> bool:
@@ -215,32 +232,67 @@ async def _still_follows(tx: UnitOfWork, org_id: str | None, follower: str) -> b
     return found is not None and found.state == "accepted"
 
 
-async def handle_credit_replay(fed: Federation, job: Job) -> None:
+async def _replayable(
+    tx: UnitOfWork,
+    settings: CatalogSettings,
+    policy: DomainPolicy,
+    follower: str,
+    listing_id: str,
+    via: str | None,
+) -> bool:
+    """Whether a kept credit still goes to a new follower: our own listing's, or a copy's we
+    relay as a hub today (hub mode on, the copy still re-shared, its domain and its author's
+    not blocked since), never to the node the listing or the credit came from."""
+    listing = await tx.listings.get_by_id(listing_id)
+    if listing is None:
+        return False
+    provenance = listing.provenance
+    if provenance is None:
+        return True
+    if origin_of(follower) in {origin_of(provenance.origin_iri), origin_of(via or "")}:
+        return False
+    hosts = (host_of(provenance.origin_iri), host_of(provenance.author_iri))
+    if not all(policy.permits(host) for host in hosts):
+        return False
+    return settings.hub and await _reshared(tx, listing)
+
+
+async def handle_credit_replay(fed: Federation, settings: CatalogSettings, job: Job) -> None:
     """The `event.credit_replay` job: one page of the credits announced before a follower
-    was accepted, Announced again (the same signed objects) to that follower's inbox only.
+    was accepted, Announced again (the same signed objects) to that follower's inbox only;
+    not at all when the same actor replayed them to it less than `REPLAY_COOLDOWN` ago.
     Only stored and queued here: the deliveries are their own jobs, so no transaction is
     held across the network."""
     try:
         follower = str(job.payload["follower"])
         inbox = str(job.payload["inbox"])
         org_id = job.payload.get("org")
+        behind = job.payload.get("behind")
         after = job.payload.get("after")
         cursor = (str(after[0]), str(after[1])) if after else None
     except (KeyError, TypeError, IndexError) as exc:
         raise PermanentJobError(f"malformed credit replay: {exc}") from exc
     now = fed.clock.now()
+    policy = await fed.policy()
     async with fed.uow() as tx:
         org = await tx.organisations.get_by_id(str(org_id)) if org_id else None
         if (org_id and org is None) or not await _still_follows(tx, org_id, follower):
             log.info("credit replay to %s: no longer a follower", follower)
             await tx.jobs.finish(job)
             return
-        page = await tx.credits.announced(org.id if org else None, cursor, REPLAY_PAGE)
-        recipients = Recipients(follower, inboxes=(inbox,))
-        for _, _, document in page:
+        scope = org.id if org else "catalog"
+        if cursor is None and not await tx.credits.start_replay(
+            scope, follower, now, REPLAY_COOLDOWN
+        ):
+            log.info("credit replay to %s: sent less than a day ago, not again", follower)
+            await tx.jobs.finish(job)
+            return
+        page = await tx.credits.kept_credits(org.id if org else None, cursor, REPLAY_PAGE)
+        recipients = Recipients(follower, inboxes=(inbox,), behind=str(behind) if behind else None)
+        for listing_id, _, document, via in page:
+            if not await _replayable(tx, settings, policy, follower, listing_id, via):
+                continue
             credit = json.loads(document)
-            if origin_of(str(credit.get("listing") or "")) == origin_of(follower):
-                continue  # a credit we relayed as a hub, not sent back to its listing's node
             if org is None:
                 await announce_by_catalog(tx, fed, credit, now, recipients)
             else:
@@ -254,6 +306,7 @@ async def handle_credit_replay(fed: Federation, job: Job) -> None:
                     inbox,
                     org.id if org else None,
                     ordering_key=job.ordering_key or f"credit-replay:{follower}",
+                    behind=str(behind) if behind else None,
                     after=last,
                 )
             )

@@ -142,7 +142,13 @@ async def send_answer(
     await publish(tx, fed.iris, org, answer, now, followers=False, inboxes=(inbox,))
     if accept and replay:
         await tx.jobs.enqueue(
-            credit_replay_job(follow_.remote_iri, inbox, org.id, ordering_key=fanout_key(answer))
+            credit_replay_job(
+                follow_.remote_iri,
+                inbox,
+                org.id,
+                ordering_key=fanout_key(answer),
+                behind=follow_.activity_iri,
+            )
         )
 
 

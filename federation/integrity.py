@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from commonsnode.model.actors import RemoteKey
 from federation.fetch import FetchBudget, FetchError
+from federation.fetch_failures import is_transient
 from federation.iris import origin_of
 from federation.jsonld.shapes import id_of
 from federation.keys import UnsupportedKeyError, load_private_key, load_public_key
@@ -83,8 +84,7 @@ async def verify_author(
     try:
         _, keys = await fetch_actor(fed, author, budget)
     except (ResolveError, FetchError) as exc:
-        cause = exc if isinstance(exc, FetchError) else exc.__cause__
-        if isinstance(cause, FetchError) and cause.transient:
+        if is_transient(exc):
             raise KeyUnavailable("key_unavailable", str(exc)) from exc
         raise IntegrityError("key_unavailable", str(exc)) from exc
     key = next((k for k in keys if k.key_id == method), None)

@@ -141,7 +141,10 @@ def register_jobs(
         CREDIT_EVENT_JOB, partial(handle_credit_event, fed), retry=INBOX_RETRY, timeout=120.0
     )
     registry.register(
-        CREDIT_REPLAY_JOB, partial(handle_credit_replay, fed), retry=INBOX_RETRY, timeout=120.0
+        CREDIT_REPLAY_JOB,
+        partial(handle_credit_replay, fed, catalog_settings),
+        retry=INBOX_RETRY,
+        timeout=120.0,
     )
     registry.register(
         COMMISSION_EVENT_JOB,

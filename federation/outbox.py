@@ -46,11 +46,14 @@ async def publish(
     *,
     followers: bool,
     inboxes: tuple[str, ...] = (),
+    behind: str | None = None,
 ) -> None:
     """Store the activity and enqueue its fan-out, in the caller's transaction.
 
     `followers`: deliver to every accepted follower's (shared) inbox; `inboxes`: also to
-    these, e.g. the one actor a Follow or an Accept is addressed to.
+    these, e.g. the one actor a Follow or an Accept is addressed to. `behind`: the object
+    of an activity sent before to the same inboxes whose deliveries these must wait for
+    (fanout.expand: the same delivery ordering key).
     """
     key = activity_key(iris, activity)
     public = AS_PUBLIC in _audience(activity)
@@ -59,13 +62,15 @@ async def publish(
     )
     # Fan-outs about one object run in order, so a Delete's deliveries are queued after its
     # Create's even with several workers (the delivery jobs' own keys then keep the order).
-    await tx.jobs.enqueue(
-        NewJob(
-            FANOUT_JOB,
-            {"activity": key, "org": org.id, "followers": followers, "inboxes": list(inboxes)},
-            ordering_key=fanout_key(activity),
-        )
-    )
+    payload: dict[str, Any] = {
+        "activity": key,
+        "org": org.id,
+        "followers": followers,
+        "inboxes": list(inboxes),
+    }
+    if behind is not None:
+        payload["behind"] = behind
+    await tx.jobs.enqueue(NewJob(FANOUT_JOB, payload, ordering_key=fanout_key(activity)))
 
 
 def fanout_key(activity: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@
 A permanent failure leaves the actor out at once, logged: it is gone (410) or not found (404),
 its domain is blocked, its address is refused by the network guard, its document is malformed
 or names another id. Asking again will not help (security.md: "Peer returns 410/404 ⇒ no
-retry"). A transient one (transport error, timeout, 5xx, 429) falls back on the inbox cached
+retry"). A transient one (transport error, timeout, 5xx, 408, 429) falls back on the inbox cached
 from an earlier fetch (inboxes seldom move) and, without one, raises InboxUnavailable: a
 caller that can retry does; one that cannot uses `inbox_or_none`.
 

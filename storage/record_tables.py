@@ -55,8 +55,10 @@ credits = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
-# The signed CommissionCredit a publisher announced about one of its own listings, kept so a
-# follower that arrives later can be sent the same object (federation/credits.py, 0015).
+# The signed CommissionCredit announced about a listing we hold: one of our own (we are its
+# publisher), or a copy whose credit we relayed as a hub (`via_iri`: whom we took it from);
+# kept so a follower that arrives later can be sent the same object (federation/credits.py,
+# 0015).
 announced_credits = sa.Table(
     "announced_credits",
     metadata,
@@ -69,4 +71,15 @@ announced_credits = sa.Table(
     sa.Column("contract_iri", sa.Text, primary_key=True),
     sa.Column("document", sa.Text, nullable=False),
     sa.Column("announced_at", sa.Float, nullable=False),
+    sa.Column("via_iri", sa.Text),  # a relayed credit: the actor it came from (0016)
+)
+
+# When a follower was last sent the credits kept above, per replaying actor (an organisation's
+# id, or "catalog"): a Follow undone and made again within a day is not sent them again (0016).
+credit_replays = sa.Table(
+    "credit_replays",
+    metadata,
+    sa.Column("scope", sa.String(36), primary_key=True),
+    sa.Column("follower_iri", sa.Text, primary_key=True),
+    sa.Column("replayed_at", sa.Float, nullable=False),
 )

@@ -96,7 +96,7 @@ class SqlUnitOfWorkFactory:
                 ratings=SqlRatingRepository(connection),
                 deployments=deployment_repository(connection),
                 support_offers=support_offer_repository(connection),
-                credits=SqlCreditRepository(connection),
+                credits=SqlCreditRepository(connection, dialect),
                 commission_requests=SqlCommissionRequestRepository(connection, dialect),
                 bids=SqlBidRepository(connection),
                 contracts=SqlContractRepository(connection, dialect),

@@ -39,9 +39,10 @@ async def expand(
 
     Our own host is excluded (local followers need no HTTP), and so are blocked domains (send.py
     checks again, for blocks made after the fan-out) and the payload's `except_origins`. The
-    ordering key is the inbox and
-    the activity's object: a Delete never overtakes its Create at one inbox, while one slow
-    inbox does not hold up the others.
+    ordering key is the inbox and the activity's object: a Delete never overtakes its Create
+    at one inbox, while one slow inbox does not hold up the others. The payload's `behind`
+    replaces the object: a credit replayed to a new follower is delivered only after our
+    Accept of its Follow (whose object is that Follow), even when the Accept's is retried.
     """
     payload = job.payload
     policy = await fed.policy()
@@ -56,7 +57,7 @@ async def expand(
             inboxes.update(await follower_inboxes(tx))
         skipped = set(payload.get("except_origins") or [])
         inboxes = {inbox for inbox in inboxes if origin_of(inbox) not in skipped}
-        object_id = id_of(activity.get("object")) or str(activity.get("id"))
+        object_id = payload.get("behind") or id_of(activity.get("object")) or str(activity["id"])
         jobs = [
             NewJob(
                 send_job,

@@ -24,6 +24,7 @@ class Incoming:
     activity: dict[str, Any]
     actor: str
     recipient: str
+    deferred: int = 0  # times a handler put it off already (credit_objects.py: AwaitingAccept)
 
 
 ActivityHandler = Callable[[Federation, Incoming], Awaitable[None]]
@@ -48,7 +49,12 @@ class Dispatcher:
     async def handle_job(self, job: Job) -> None:
         """The `inbox.process` job: unsupported types are done and logged, never retried."""
         payload = job.payload
-        incoming = Incoming(payload["activity"], payload["actor"], payload["recipient"])
+        incoming = Incoming(
+            payload["activity"],
+            payload["actor"],
+            payload["recipient"],
+            int(payload.get("deferred") or 0),
+        )
         await self._heard_from(host_of(incoming.actor))
         activity_type = first(incoming.activity.get("type"))
         handler = self._handlers.get(activity_type) if isinstance(activity_type, str) else None

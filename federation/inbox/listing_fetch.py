@@ -34,9 +34,11 @@ async def _member(fed: Federation, via: str) -> bool:
 
 
 async def held_or_fetched_listing(
-    fed: Federation, iri: str, via: str, budget: FetchBudget
+    fed: Federation, iri: str, via: str, budget: FetchBudget, settings: CatalogSettings
 ) -> ToolListing | None:
-    """The listing `iri`: held here, or fetched and kept by the listing rules; else None."""
+    """The listing `iri`: held here, or fetched and kept by the listing rules; else None.
+    `settings`: the catalog's, so a hub re-shares a listing of a catalog it follows fetched
+    this way as it would one that catalog announced (and relays its credits: it re-shares it)."""
     if fed.iris.is_local(iri):
         local_id = _local_listing_id(fed, iri)
         if local_id is None:
@@ -48,6 +50,20 @@ async def held_or_fetched_listing(
         found = await tx.listings.get_by_origin(iri)
     if found is not None:
         return found
+    return await fetched_listing(fed, iri, via, budget, settings, member=await _member(fed, via))
+
+
+async def fetched_listing(
+    fed: Federation,
+    iri: str,
+    via: str,
+    budget: FetchBudget,
+    settings: CatalogSettings,
+    *,
+    member: bool,
+) -> ToolListing | None:
+    """The remote listing `iri`, which the caller found not held here: fetched from its origin
+    and kept by the listing rules (`member`: our catalog follows `via`); else None."""
     try:
         result = await fed.fetcher.fetch_activity(iri, budget=budget)
         document = normalise(result.document or {})
@@ -57,9 +73,7 @@ async def held_or_fetched_listing(
     if id_of(document) != iri:
         return None
     async with fed.uow() as tx:
-        outcome = await keep_document(
-            tx, fed, CatalogSettings(), document, via, member=await _member(fed, via)
-        )
+        outcome = await keep_document(tx, fed, settings, document, via, member=member)
     if outcome != "stored":
         log.info("listing %s not kept: %s", iri, outcome)
         return None

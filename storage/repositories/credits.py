@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commonsnode.errors import ConflictError
 from commonsnode.model.records import Credit
-from storage.record_tables import announced_credits, credits
+from storage.record_tables import announced_credits, credit_replays, credits
 from storage.tables import listings
+from storage.upsert import upsert
 
 _ROLE_ORDER = sa.case({"funder": 0, "builder": 1, "maintainer": 2}, value=credits.c.role, else_=3)
 
@@ -23,8 +24,9 @@ def _credit(row: Any) -> Credit:
 
 
 class SqlCreditRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, dialect: str) -> None:
         self._connection = connection
+        self._dialect = dialect
 
     async def replace_declared(self, listing_id: str, declared: Sequence[Credit]) -> None:
         await self._connection.execute(
@@ -53,7 +55,7 @@ class SqlCreditRepository:
         return [_credit(row) for row in rows]
 
     async def keep_announced(
-        self, listing_id: str, contract_iri: str, document: str, now: float
+        self, listing_id: str, contract_iri: str, document: str, now: float, via: str | None = None
     ) -> bool:
         try:
             async with self._connection.begin_nested():
@@ -63,20 +65,24 @@ class SqlCreditRepository:
                         contract_iri=contract_iri,
                         document=document,
                         announced_at=now,
+                        via_iri=via,
                     )
                 )
         except IntegrityError:
-            return False  # announced before: the first signed copy stays
+            # The key is taken (kept before: the first signed copy stays), or the listing's
+            # row is gone meanwhile (its foreign key): either way nothing new is kept.
+            return False
         return True
 
-    async def announced(
+    async def kept_credits(
         self, org_id: str | None, after: tuple[str, str] | None, limit: int
-    ) -> list[tuple[str, str, str]]:
+    ) -> list[tuple[str, str, str, str | None]]:
         statement = (
             sa.select(
                 announced_credits.c.listing_id,
                 announced_credits.c.contract_iri,
                 announced_credits.c.document,
+                announced_credits.c.via_iri,
             )
             .join(listings, listings.c.id == announced_credits.c.listing_id)
             .where(listings.c.withdrawn_at.is_(None))
@@ -99,4 +105,20 @@ class SqlCreditRepository:
                 announced_credits.c.listing_id, announced_credits.c.contract_iri
             ).limit(limit)
         )
-        return [(row.listing_id, row.contract_iri, row.document) for row in rows]
+        return [(row.listing_id, row.contract_iri, row.document, row.via_iri) for row in rows]
+
+    async def start_replay(self, scope: str, follower: str, now: float, cooldown: float) -> bool:
+        last = await self._connection.scalar(
+            sa.select(credit_replays.c.replayed_at).where(
+                credit_replays.c.scope == scope, credit_replays.c.follower_iri == follower
+            )
+        )
+        if last is not None and now - last < cooldown:
+            return False
+        values = {"scope": scope, "follower_iri": follower, "replayed_at": now}
+        await self._connection.execute(
+            upsert(
+                self._dialect, credit_replays, values, ["scope", "follower_iri"], ["replayed_at"]
+            )
+        )
+        return True

@@ -114,13 +114,13 @@ class SqlFollowRepository:
         )
         return int(result.rowcount)
 
-    async def is_followed(self, remote_iri: str) -> bool:
+    async def is_followed(self, remote_iri: str, state: FollowState = "accepted") -> bool:
         found = await self._connection.scalar(
             sa.select(follows.c.id)
             .where(
                 follows.c.direction == "out",
                 follows.c.remote_iri == remote_iri,
-                follows.c.state == "accepted",
+                follows.c.state == state,
             )
             .limit(1)
         )

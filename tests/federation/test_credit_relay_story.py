@@ -240,7 +240,8 @@ async def test_a_credit_is_taken_only_from_the_publisher_and_with_its_proofs(
 
         # Announced by the publisher, but changed: the evidence's price (re-signed by the
         # publisher, so only the parties' proofs catch it), the evidence unsigned after an
-        # edit, a credit signed by another organisation, another listing's credit.
+        # edit, a credit signed by another organisation, another listing's credit, a credit
+        # naming no listing.
         evidence = genuine["evidence"]
         doc = {**evidence["document"], "price": eur(1)}
         tampered = await publisher_credit(
@@ -256,11 +257,13 @@ async def test_a_credit_is_taken_only_from_the_publisher_and_with_its_proofs(
             listing=other["iri"],
             id=credit_iri(other["iri"], contract.id),
         )
-        for bad in (tampered, unsigned, foreign, elsewhere):
+        nameless = await publisher_credit(delta, "pub", listing, contract, listing="")
+        for bad in (tampered, unsigned, foreign, elsewhere, nameless):
             await send_as(c, delta, "pub", "Announce", bad, epsilon)
         errors = await dead_errors(epsilon)
-        assert len(errors) == 6, errors
+        assert len(errors) == 7, errors
         for reason in (
+            "names no listing",
             "does not verify for this party",  # the parties' proofs over the changed document
             "proof refused: bad_proof",  # the publisher's proof over the changed credit
             "orgs/other is not the author",
@@ -290,7 +293,7 @@ async def test_a_credit_is_taken_only_from_the_publisher_and_with_its_proofs(
             ("funder", alpha.actor("city"), contract.id),
             ("builder", beta.actor("dev"), contract.id),
         }
-        assert len(await dead_errors(epsilon)) == 7
+        assert len(await dead_errors(epsilon)) == 8
 
 
 async def test_a_party_node_down_delays_the_credit_but_does_not_lose_it(tmp_path: Any) -> None:

@@ -61,5 +61,5 @@ async def test_the_credit_is_signed_outside_the_write_transaction(tmp_path: Any)
             fed.uow = real
         assert nested == []
         async with delta.node.uow(readonly=True) as tx:
-            kept = await tx.credits.announced(pub.id, None, 10)
+            kept = await tx.credits.kept_credits(pub.id, None, 10)
         assert [(row[0], row[1]) for row in kept] == [(listing_id, CONTRACT)]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from federation import jobs
 from federation.credits import Recipients, announce_by_catalog
 from tests.federation.cluster import Cluster, ClusterNode, cluster
 from tests.federation.test_catalog_story import catalog, catalog_follows, publish_many
@@ -187,5 +188,72 @@ async def test_hubs_following_each_other_relay_a_credit_once_each_and_settle(
             held = await copy_id(hub, "reader", iri)
             assert await contract_credits(hub, "reader", held) == expected, hub.name
             assert len(await credit_relays(hub)) == 1, hub.name
+        for name in names:
+            assert await dead_errors(c[name]) == [], name
+
+
+async def test_a_hub_re_shares_a_listing_a_credit_brought_before_its_credit_is_relayed(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hub's backfill has not brought the listing when the credit arrives: the listing is
+    fetched, and re-shared like any listing of a catalog the hub follows, so the credit the
+    hub relays is of a listing its followers hold through it."""
+    settings = {**FEE, "hub": HUB}
+    async with cluster(tmp_path, "alpha", "beta", "delta", "hub", settings=settings) as c:
+        alpha, beta, delta, hub = c["alpha"], c["beta"], c["delta"], c["hub"]
+        await alpha.org("city", name="City of Alpha")
+        await beta.org("dev", kind="developer", name="Dev Co-op")
+        pub = await delta.org("pub", name="Tool Publisher")
+        await hub.org("reader")
+        (listing,) = await publish_many(delta, pub, 1)
+        await complete(c, (alpha, "city"), (beta, "dev"), listing, "A change")
+
+        async def no_backfill(*args: Any, **kwargs: Any) -> None:
+            return None
+
+        monkeypatch.setattr(jobs, "handle_backfill", no_backfill)
+        await catalog_follows(c, "hub", "delta")  # sent the credit after the Accept
+        held = await copy_id(hub, "reader", listing)
+        assert len(await contract_credits(hub, "reader", held)) == 2
+        async with hub.node.uow(readonly=True) as tx:
+            shared = await tx.catalog.announced(listing)
+        assert shared is not None
+        assert shared.live
+        assert [to for _, to in await credit_relays(hub)] == [[catalog(hub) + "/followers"]]
+        for name in ("alpha", "beta", "delta", "hub"):
+            assert await dead_errors(c[name]) == [], name
+
+
+async def test_a_hub_replays_only_the_credits_it_still_relays(tmp_path: Any) -> None:
+    """A later follower of the hub is not sent a kept relayed credit of a listing whose domain
+    the hub has blocked since; once the block is lifted, the next follower is."""
+    names = ("alpha", "beta", "delta", "hub", "late", "later")
+    async with cluster(tmp_path, *names, settings={**FEE, "hub": HUB}) as c:
+        alpha, beta, delta, hub, late, later = (c[n] for n in names)
+        await alpha.org("city")
+        await beta.org("dev", kind="developer")
+        pub = await delta.org("pub")
+        for node in (hub, late, later):
+            await node.org("reader")
+        await catalog_follows(c, "hub", "delta")
+        (iri,) = await publish_many(delta, pub, 1)
+        await c.settle()
+        await complete(c, (alpha, "city"), (beta, "dev"), iri, "A change")
+        assert [to for _, to in await credit_relays(hub)] == [[catalog(hub) + "/followers"]]
+
+        delta_host = delta.host.split(":")[0]
+        async with hub.node.uow() as tx:
+            await tx.moderation.set_rule(delta_host, "block", "spam", c.clock.now())
+        hub.node.federation.forget_policy()
+        await catalog_follows(c, "late", "hub")
+        assert [to for _, to in await credit_relays(hub)] == [[catalog(hub) + "/followers"]]
+
+        async with hub.node.uow() as tx:
+            await tx.moderation.remove_rule(delta_host)
+        hub.node.federation.forget_policy()
+        await catalog_follows(c, "later", "hub")
+        assert sorted(to for _, to in await credit_relays(hub)) == sorted(
+            [[catalog(hub) + "/followers"], [catalog(later)]]
+        )
         for name in names:
             assert await dead_errors(c[name]) == [], name

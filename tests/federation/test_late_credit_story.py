@@ -5,7 +5,8 @@ follows delta's catalog, gamma's reader follows pub (which approves followers by
 credits its copy of the listing, fetched on the credit's arrival when the backfill has not
 brought it yet. Nothing reaches a node that does not follow, whose follow is not accepted, or
 whose follow no longer stands when the replay runs; a Follow sent again sends nothing again,
-and a follow made anew adds nothing on the receiver."""
+nor does a follow undone and made anew within a day (later, it is sent them again, and they
+add nothing on the receiver)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ import pytest
 import sqlalchemy as sa
 
 from federation import credits
-from federation.catalog import new_catalog_activity, publish_catalog
+from federation.catalog import new_catalog_activity, publish_catalog, unfollow_catalog
 from tests.federation.cluster import Cluster, ClusterNode, cluster
 from tests.federation.test_catalog_story import catalog, catalog_follows, publish_many
-from tests.federation.test_commission_story import FEE
+from tests.federation.test_commission_story import DAY, FEE
 from tests.federation.test_credit_relay_story import (
     complete,
     contract_credits,
@@ -54,6 +55,23 @@ async def follow_catalog_again(c: Cluster, follower: ClusterNode, followed: Clus
     async with follower.node.uow() as tx:
         inbox = (followed.origin + "/inbox",)
         await publish_catalog(tx, fed.iris, activity, now, followers=False, inboxes=inbox)
+    await c.settle()
+
+
+async def refollow(c: Cluster, follower: ClusterNode, publisher: ClusterNode) -> None:
+    """`follower`'s reader undoes its follow of `publisher`'s pub, follows again and is
+    accepted by hand."""
+    pub = publisher.actor("pub")
+    status, _ = await follower.api("DELETE", f"/api/v1/follows?actor={pub}", as_="reader")
+    assert status == 204
+    await c.settle()
+    status, _ = await follower.api("POST", "/api/v1/follows", as_="reader", json={"target": pub})
+    assert status == 202
+    await c.settle()
+    status, _ = await publisher.api(
+        "POST", "/api/v1/followers/accept", as_="pub", json={"actor": follower.actor("reader")}
+    )
+    assert status == 200
     await c.settle()
 
 
@@ -128,22 +146,17 @@ async def test_a_late_follower_gets_the_credits_announced_before(
         await follow_catalog_again(c, epsilon, delta)
         assert await credit_audiences(delta) == sorted(told)
 
-        # A follow undone and made anew is sent the credits again; they add nothing there.
-        status, _ = await gamma.api(
-            "DELETE", f"/api/v1/follows?actor={delta.actor('pub')}", as_="reader"
-        )
-        assert status == 204
-        await c.settle()
-        status, _ = await gamma.api(
-            "POST", "/api/v1/follows", as_="reader", json={"target": delta.actor("pub")}
-        )
-        assert status == 202
-        await c.settle()
-        status, _ = await delta.api(
-            "POST", "/api/v1/followers/accept", as_="pub", json={"actor": gamma.actor("reader")}
-        )
-        assert status == 200
-        await c.settle()
+        # A follow undone and made anew within a day, twice, is not sent the credits again;
+        # nor is the catalog's.
+        for _ in range(2):
+            await refollow(c, gamma, delta)
+            await unfollow_catalog(epsilon.node.federation, catalog(delta))
+            await c.settle()
+            await catalog_follows(c, "epsilon", "delta")
+        assert await credit_audiences(delta) == sorted(told)
+        # A day later it is sent them again; they add nothing there.
+        c.clock.advance(DAY)
+        await refollow(c, gamma, delta)
         told += [gamma.actor("reader")] * 2
         assert await credit_audiences(delta) == sorted(told)
         assert await contract_credits(gamma, "reader", held_gamma) == expected

@@ -1,7 +1,7 @@
 """The signed credits a publisher announced, kept for later followers, on SQLite and PostgreSQL:
 the first copy stays, pages follow the (listing, contract) cursor, one organisation's own listings
 or every listing still listed (a hub's relayed credits of its copies too); migration 0015 fills
-the table from the stored Announces."""
+the table from the stored Announces. A replay to one follower starts at most once per cooldown."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import json
 from dataclasses import replace
 from types import ModuleType
 
+import sqlalchemy as sa
+from alembic import op
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
@@ -47,8 +49,9 @@ async def test_announced_credits_are_kept_once_and_paged(
             (gone, "https://a.example/contracts/4"),
             (copy, "https://a.example/contracts/5"),
         ):
+            via = "https://hub.example/catalog" if listing is copy else None
             kept = await tx.credits.keep_announced(
-                listing.id, contract, json.dumps([contract]), 1.0
+                listing.id, contract, json.dumps([contract]), 1.0, via=via
             )
             assert kept is True
         again = await tx.credits.keep_announced(
@@ -57,10 +60,10 @@ async def test_announced_credits_are_kept_once_and_paged(
         assert again is False
         await tx.listings.update(replace(gone, withdrawn_at=3.0))
     async with uow(readonly=True) as tx:
-        everything = await tx.credits.announced(None, None, 10)
-        pages = [await tx.credits.announced(city.id, None, 2)]
-        pages.append(await tx.credits.announced(city.id, pages[0][-1][:2], 2))
-        assert await tx.credits.announced(town.id, None, 10) == []
+        everything = await tx.credits.kept_credits(None, None, 10)
+        pages = [await tx.credits.kept_credits(city.id, None, 2)]
+        pages.append(await tx.credits.kept_credits(city.id, pages[0][-1][:2], 2))
+        assert await tx.credits.kept_credits(town.id, None, 10) == []
     ordered = sorted(
         [
             (mine.id, "https://a.example/contracts/1"),
@@ -73,6 +76,8 @@ async def test_announced_credits_are_kept_once_and_paged(
     assert [row[:2] for row in everything] == sorted([*ordered, relayed])
     assert [row[:2] for page in pages for row in page] == ordered  # the organisation's own
     assert [len(page) for page in pages] == [2, 1]
+    assert {row[3] for row in everything if row[0] == copy.id} == {"https://hub.example/catalog"}
+    assert {row[3] for row in everything if row[0] != copy.id} == {None}
     first = dict(((row[0], row[1]), row[2]) for row in everything)
     assert first[(mine.id, "https://a.example/contracts/1")] == '["https://a.example/contracts/1"]'
 
@@ -103,10 +108,26 @@ async def test_the_migration_takes_the_credits_from_the_stored_announces(
                 step = migration()
                 step.downgrade()
                 step.upgrade()
+                op.add_column("announced_credits", sa.Column("via_iri", sa.Text))  # 0016's
 
         await connection.run_sync(rerun)
     async with uow(readonly=True) as tx:
-        kept = await tx.credits.announced(None, None, 10)
+        kept = await tx.credits.kept_credits(None, None, 10)
     assert [(row[0], row[1], json.loads(row[2])) for row in kept] == [
         (listing.id, contract, credit)
     ]
+
+
+async def test_a_replay_to_one_follower_is_started_at_most_once_per_cooldown(
+    uow: SqlUnitOfWorkFactory,
+) -> None:
+    follower, other = "https://b.example/catalog", "https://c.example/catalog"
+    async with uow() as tx:
+        assert await tx.credits.start_replay("catalog", follower, 100.0, 50.0) is True
+    async with uow() as tx:
+        assert await tx.credits.start_replay("catalog", follower, 149.0, 50.0) is False
+        assert await tx.credits.start_replay("catalog", other, 149.0, 50.0) is True
+        assert await tx.credits.start_replay("org-1", follower, 149.0, 50.0) is True
+    async with uow() as tx:  # the cooldown runs from the last replay made, not the refused one
+        assert await tx.credits.start_replay("catalog", follower, 150.0, 50.0) is True
+        assert await tx.credits.start_replay("catalog", follower, 199.0, 50.0) is False

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from commonsnode.errors import DomainError
 from commonsnode.usecases.ratings import remove_remote_rating, store_remote_rating
+from federation.catalog import CatalogSettings
 from federation.convert.ratings import RatingDocumentError, from_ap, is_rating
 from federation.fetch import FetchBudget
 from federation.inbox.dispatch import HandlerError, Incoming
@@ -40,7 +41,9 @@ async def keep_rating(fed: Federation, incoming: Incoming, document: dict[str, A
         rating = from_ap(document, fed.clock.now())
     except RatingDocumentError as exc:
         raise HandlerError(f"{iri}: {exc}") from exc
-    listing = await held_or_fetched_listing(fed, rating.listing_iri, via, budget)
+    # No catalog settings reach the object kinds: a listing a rating brings is kept, never
+    # re-shared by a hub (its backfill or the member catalog's Announce re-shares it).
+    listing = await held_or_fetched_listing(fed, rating.listing_iri, via, budget, CatalogSettings())
     if listing is None or listing.state != "published":
         log.info("rating %s of %s dropped: the listing is not held here", iri, rating.listing_iri)
         return

@@ -3,10 +3,11 @@
 Revision ID: 0015_announced_credits
 Revises: 0014_contract_disputes
 
-`announced_credits` holds, per own listing and contract, the organisation-signed
-`CommissionCredit` the publisher Announced to its followers. A node that starts following the
-organisation or the catalog later is sent the same objects (federation/credits.py). Credits
-announced before this revision are taken from the organisations' stored Announces.
+`announced_credits` holds, per listing and contract, the organisation-signed
+`CommissionCredit` Announced about it: by us as its publisher, or (a hub) relayed for a copy
+we hold. A node that starts following the organisation or the catalog later is sent the same
+objects (federation/credits.py). Credits announced before this revision are taken from the
+organisations' stored Announces (our own listings' only: no hub relayed any before).
 """
 
 from __future__ import annotations
