@@ -63,13 +63,21 @@ async def _keep_signed(
     remote: str,
     *,
     last: bool,
+    unanswered: set[str],
 ) -> str:
     """A signed copy from the outbox: a public request is mirrored as its live Announce is
     (federation/inbox/handlers/public_request_objects.py); other kinds by their own rules.
     A refused item is logged and skipped: one bad item does not stop the backfill. An item
     whose author's keys (or origin, re-reading a copy without a valid proof) cannot be read
     now is no verdict: it raises, so the job is retried before the page's cursor moves; on
-    the `last` attempt it is skipped, so one unreachable author does not stop the backfill."""
+    the `last` attempt it is skipped, so one unreachable author does not stop the backfill.
+    The origins that failed so on the last attempt are added to `unanswered`, and their
+    later items skipped without asking again: each would wait out a fetch (up to 30 s), one
+    after another, until the job timed out with the cursor unmoved, for good."""
+    claimed = (id_of(document.get("attributedTo")), id_of(document))
+    origins = {origin_of(iri) for iri in claimed if iri}
+    if last and not origins.isdisjoint(unanswered):
+        return "skipped, its node did not answer earlier on this last attempt"
     try:
         if not is_request(document):
             return await accept_signed(fed, settings, document, remote, KINDS)
@@ -79,6 +87,10 @@ async def _keep_signed(
     except (KeyUnavailable, FetchError) as exc:
         if not last:
             raise
+        if isinstance(exc, FetchError):
+            unanswered.add(origin_of(exc.url))
+        else:  # the author's keys: the author's node did not answer
+            unanswered.update(origins)
         return f"skipped, unreadable on the last attempt ({exc})"
 
 
@@ -136,6 +148,7 @@ async def handle_backfill(
     if not (await fed.policy()).permits(host_of(remote)):
         return
     origin = origin_of(remote)
+    unanswered: set[str] = set()  # origins whose signed items are skipped on the last attempt
     try:
         page: str | dict[str, Any] | None = cursor.next_url
         if page is None and cursor.pages == 0:
@@ -152,7 +165,12 @@ async def handle_backfill(
             trusted, foreign, signed = _split(items, origin)
             for document in signed:  # before the page's cursor moves: a retry redoes them
                 outcome = await _keep_signed(
-                    fed, settings, document, remote, last=job.attempts >= max_attempts
+                    fed,
+                    settings,
+                    document,
+                    remote,
+                    last=job.attempts >= max_attempts,
+                    unanswered=unanswered,
                 )
                 log.info("backfill of %s: signed %s %s", remote, id_of(document), outcome)
             following = id_of(page.get("next"))

@@ -5,12 +5,17 @@ fetched from the rater's node), with the rated listing read from its origin."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from federation import backfill
+from federation.catalog import BACKFILL_JOB
 from federation.convert.ratings import rating_iri
 from federation.fetch import FetchError
-from tests.federation.cluster import cluster
+from federation.jobs import INBOX_RETRY
+from tests.federation.cluster import bind, cluster
 from tests.federation.test_catalog_story import catalog, catalog_follows
 from tests.federation.test_listing_story import dead_errors, publish_file
 from tests.federation.test_rating_story import (
@@ -116,5 +121,76 @@ async def test_a_backfilled_rating_waits_while_its_raters_keys_cannot_be_read(
         (held,) = await ratings_on(gamma, on_gamma, "reader")
         assert held["author"]["iri"] == rater
         assert await backfill_done(gamma, catalog(beta))
+        for node in c.nodes.values():
+            assert await dead_errors(node) == [], node.name
+
+
+async def test_the_last_attempt_asks_a_node_that_never_answers_once_and_keeps_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog's page also carries many ratings by an organisation whose node accepts
+    connections and never answers. On the backfill's last attempt that node is asked about
+    its first rating only; its other ratings are skipped at once (each would wait out its
+    fetches, one after another, until the job timed out and the cursor never moved): the
+    backfill finishes and the rating by the node that answers is kept."""
+    async with cluster(tmp_path, "alpha", "beta", "gamma") as c:
+        alpha, beta, gamma = c["alpha"], c["beta"], c["gamma"]
+        await alpha.org("city", name="City of Alpha")
+        await beta.org("ministry", name="Ministry of Beta")
+        await gamma.org("reader")
+        await follow(c, "beta", "ministry", alpha.actor("city"))
+        published = await publish_file(alpha, "city")
+        await c.settle()
+        on_beta = await listing_id_on(beta, published["iri"], "ministry")
+        status, given = await beta.api(
+            "POST",
+            f"/api/v1/listings/{on_beta}/ratings",
+            as_="ministry",
+            json={"scores": {"overall": 4}, "text": "Solid."},
+        )
+        assert status == 201
+        await c.settle()
+        iri = rating_iri(beta.node.federation.iris, given["id"])
+
+        with bind("127.0.0.9") as silent:  # listens, never accepts: every read hangs
+            hanging = f"http://127.0.0.9:{silent.getsockname()[1]}/orgs/h"
+            read_page = backfill._get
+
+            async def page_with_hanging_raters(fed: Any, url: str) -> dict[str, Any]:
+                page = await read_page(fed, url)
+                if fed is gamma.node.federation and "orderedItems" in page:
+                    real = [i["object"] for i in page["orderedItems"] if isinstance(i, dict)]
+                    (rating,) = [o for o in real if isinstance(o, dict) and o.get("id") == iri]
+                    page["orderedItems"] += [
+                        {
+                            **rating,
+                            "id": f"{hanging}/ratings/{n}",
+                            "attributedTo": hanging,
+                            "proof": {**rating["proof"], "verificationMethod": f"{hanging}#ed"},
+                        }
+                        for n in range(20)
+                    ]
+                return page
+
+            monkeypatch.setattr(backfill, "_get", page_with_hanging_raters)
+            await catalog_follows(c, "gamma", "beta")  # its first attempt stops at the first
+            await c.settle()
+            assert not await backfill_done(gamma, catalog(beta))
+            async with gamma.node.db.transaction() as connection:
+                await connection.execute(
+                    sa.text("UPDATE jobs SET attempts = :n WHERE kind = :kind"),
+                    {"n": INBOX_RETRY.max_attempts - 1, "kind": BACKFILL_JOB},
+                )
+            fetched = record_fetches(gamma)
+            c.clock.advance(HOUR)
+            await c.settle()
+
+        asked = [url for url in fetched if url.startswith(hanging)]
+        assert set(asked) <= {hanging, f"{hanging}/ratings/0"}, asked  # its first rating only
+        assert await backfill_done(gamma, catalog(beta))
+        on_gamma = await listing_id_on(gamma, published["iri"], "reader")
+        assert on_gamma is not None
+        (held,) = await ratings_on(gamma, on_gamma, "reader")
+        assert (held["iri"], held["author"]["iri"]) == (iri, beta.actor("ministry"))
         for node in c.nodes.values():
             assert await dead_errors(node) == [], node.name
