@@ -115,3 +115,30 @@ async def test_actors_not_resolved_in_time_are_unavailable(
                 await inboxes_by_actor(fed, [ok, hanging], leave_out_unavailable=False)
             found = await inboxes_by_actor(fed, [ok, hanging], leave_out_unavailable=True)
         assert found == {ok: f"{peer.origin}/inbox", hanging: None}
+
+
+async def test_a_healthy_recipient_is_not_starved_by_many_that_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More recipients on a node that accepts and never answers than there are fetch slots,
+    listed first: the healthy recipient not yet known is still fetched within the step's
+    resolving time, and a known one is answered from the cache without waiting for a slot."""
+    async with cluster(tmp_path, "alpha") as c, fake_peer() as peer:
+        fed: Federation = c["alpha"].node.federation
+        known = peer.actor("known")
+        assert await inbox_of(fed, known) is not None  # cached: no network needed below
+        fresh = peer.actor("fresh")  # never fetched yet
+        monkeypatch.setattr(recipients, "RESOLVE_SECONDS", 2.0)  # a hung fetch waits 10 s
+        with bind("127.0.0.9") as silent:  # listens, never accepts
+            port = silent.getsockname()[1]
+            hanging = [f"http://127.0.0.9:{port}/orgs/h{i}" for i in range(20)]
+            assert len(hanging) > recipients.PARALLEL
+            found = await inboxes_by_actor(
+                fed, [*hanging, fresh, known], leave_out_unavailable=True
+            )
+        assert found == {
+            **dict.fromkeys(hanging),
+            fresh: f"{peer.origin}/inbox",
+            known: f"{peer.origin}/inbox",
+        }
+        assert peer.requests.count("/users/known") == 1  # not fetched again
