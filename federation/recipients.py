@@ -32,6 +32,10 @@ log = logging.getLogger("commonsnode.recipients")
 # shaping, signing and publishing.
 PARALLEL: Final = 16
 RESOLVE_SECONDS: Final = 45.0
+# How long one actor's fetch may hold its slot: a node that has not answered by then (a
+# healthy one answers in well under a second) gives the slot up to the recipients queued
+# behind it, so even many hanging nodes cannot use up the step's resolving time alone.
+FETCH_SECONDS: Final = 10.0
 
 
 class InboxUnavailable(Exception):
@@ -92,10 +96,10 @@ async def inboxes_by_actor(
     """Each actor's inbox (None: local or left out). Actors held fresh in the cache are
     answered first, without the network or a slot. The others are fetched concurrently,
     one at a time per origin: once an origin fails to answer, its other actors fall back on
-    the cache at once, so a node that hangs holds one slot, not all of them, and a healthy
-    recipient queued behind its actors is not starved. An actor not resolved within
-    RESOLVE_SECONDS counts as unavailable now. Unavailable actors are left out (logged) when
-    `leave_out_unavailable`, else InboxUnavailable."""
+    the cache at once, so a node that hangs holds one slot, not all of them, and for
+    FETCH_SECONDS at most: a healthy recipient queued behind hanging ones is not starved.
+    An actor not resolved within RESOLVE_SECONDS counts as unavailable now. Unavailable
+    actors are left out (logged) when `leave_out_unavailable`, else InboxUnavailable."""
     unique = list(dict.fromkeys(actors))
     found: dict[str, str | InboxUnavailable | None] = {}
     by_origin: dict[str, list[str]] = {}
@@ -120,10 +124,13 @@ async def inboxes_by_actor(
             if not silent:
                 async with slots:
                     try:
-                        found[actor] = await _resolved_inbox(fed, actor)
+                        async with asyncio.timeout(FETCH_SECONDS):
+                            found[actor] = await _resolved_inbox(fed, actor)
                         continue
                     except ResolveError as exc:
                         silent = f"its node did not answer ({exc})"
+                    except TimeoutError:
+                        silent = f"its node did not answer within {FETCH_SECONDS:g} s"
             found[actor] = await _cached_or_unavailable(fed, actor, silent)
 
     tasks = [asyncio.ensure_future(one_origin(queue)) for queue in by_origin.values()]
