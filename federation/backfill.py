@@ -14,6 +14,7 @@ their live Announce is.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -38,6 +39,10 @@ log = logging.getLogger("commonsnode.catalog")
 RELAYED_JOB = "catalog.relayed"
 MAX_ITEMS_PER_PAGE = 200
 ACTIVITY_TYPES = frozenset({"Announce", "Create", "Update"})
+# The last attempt's time for fetching the keys of signed items' authors, of the job's 600 s:
+# past it, items by many different nodes that hang (each fetch up to 30 s, one after
+# another) are checked only against the keys held, so the run ends and the cursor moves.
+SIGNED_SECONDS = 300.0
 
 
 async def _get(fed: Federation, url: str) -> dict[str, Any]:
@@ -63,22 +68,36 @@ async def _keep_signed(
     remote: str,
     *,
     last: bool,
+    unanswered: set[str],
+    budget: FetchBudget,
 ) -> str:
     """A signed copy from the outbox: a public request is mirrored as its live Announce is
     (federation/inbox/handlers/public_request_objects.py); other kinds by their own rules.
     A refused item is logged and skipped: one bad item does not stop the backfill. An item
     whose author's keys (or origin, re-reading a copy without a valid proof) cannot be read
     now is no verdict: it raises, so the job is retried before the page's cursor moves; on
-    the `last` attempt it is skipped, so one unreachable author does not stop the backfill."""
+    the `last` attempt it is skipped, so one unreachable author does not stop the backfill.
+    The origins that failed so on the last attempt are added to `unanswered`, and their
+    later items skipped without asking again: each would wait out a fetch (up to 30 s), one
+    after another, until the job timed out with the cursor unmoved, for good. `budget` is
+    the fetches the item may cause: none once the last attempt's SIGNED_SECONDS are over."""
+    claimed = (id_of(document.get("attributedTo")), id_of(document))
+    origins = {origin_of(iri) for iri in claimed if iri}
+    if last and not origins.isdisjoint(unanswered):
+        return "skipped, its node did not answer earlier on this last attempt"
     try:
         if not is_request(document):
-            return await accept_signed(fed, settings, document, remote, KINDS)
-        return await accept_announced_request(fed, document, remote)
+            return await accept_signed(fed, settings, document, remote, KINDS, budget=budget)
+        return await accept_announced_request(fed, document, remote, budget)
     except HandlerError as exc:
         return f"refused ({exc})"
     except (KeyUnavailable, FetchError) as exc:
         if not last:
             raise
+        if isinstance(exc, FetchError):
+            unanswered.add(origin_of(exc.url))
+        else:  # the author's keys: the author's node did not answer
+            unanswered.update(origins)
         return f"skipped, unreadable on the last attempt ({exc})"
 
 
@@ -136,6 +155,10 @@ async def handle_backfill(
     if not (await fed.policy()).permits(host_of(remote)):
         return
     origin = origin_of(remote)
+    unanswered: set[str] = set()  # origins whose signed items are skipped on the last attempt
+    final = job.attempts >= max_attempts
+    loop = asyncio.get_running_loop()
+    signed_until = loop.time() + SIGNED_SECONDS
     try:
         page: str | dict[str, Any] | None = cursor.next_url
         if page is None and cursor.pages == 0:
@@ -151,8 +174,15 @@ async def handle_backfill(
             items = as_list(page.get("orderedItems", page.get("items")), MAX_ITEMS_PER_PAGE)
             trusted, foreign, signed = _split(items, origin)
             for document in signed:  # before the page's cursor moves: a retry redoes them
+                late = final and loop.time() > signed_until  # only what we hold, no fetch
                 outcome = await _keep_signed(
-                    fed, settings, document, remote, last=job.attempts >= max_attempts
+                    fed,
+                    settings,
+                    document,
+                    remote,
+                    last=final,
+                    unanswered=unanswered,
+                    budget=FetchBudget(0) if late else FetchBudget(),
                 )
                 log.info("backfill of %s: signed %s %s", remote, id_of(document), outcome)
             following = id_of(page.get("next"))

@@ -5,6 +5,7 @@ that retries, left out for one that cannot wait."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,49 @@ async def test_actors_not_resolved_in_time_are_unavailable(
                 await inboxes_by_actor(fed, [ok, hanging], leave_out_unavailable=False)
             found = await inboxes_by_actor(fed, [ok, hanging], leave_out_unavailable=True)
         assert found == {ok: f"{peer.origin}/inbox", hanging: None}
+
+
+async def test_a_healthy_recipient_is_not_starved_by_many_that_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More recipients on a node that accepts and never answers than there are fetch slots,
+    listed first: the healthy recipient not yet known is still fetched within the step's
+    resolving time, and a known one is answered from the cache without waiting for a slot."""
+    async with cluster(tmp_path, "alpha") as c, fake_peer() as peer:
+        fed: Federation = c["alpha"].node.federation
+        known = peer.actor("known")
+        assert await inbox_of(fed, known) is not None  # cached: no network needed below
+        fresh = peer.actor("fresh")  # never fetched yet
+        monkeypatch.setattr(recipients, "RESOLVE_SECONDS", 2.0)  # a hung fetch waits 10 s
+        with bind("127.0.0.9") as silent:  # listens, never accepts
+            port = silent.getsockname()[1]
+            hanging = [f"http://127.0.0.9:{port}/orgs/h{i}" for i in range(20)]
+            assert len(hanging) > recipients.PARALLEL
+            found = await inboxes_by_actor(
+                fed, [*hanging, fresh, known], leave_out_unavailable=True
+            )
+        assert found == {
+            **dict.fromkeys(hanging),
+            fresh: f"{peer.origin}/inbox",
+            known: f"{peer.origin}/inbox",
+        }
+        assert peer.requests.count("/users/known") == 1  # not fetched again
+
+
+async def test_a_healthy_recipient_gets_a_slot_behind_many_nodes_that_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More nodes that accept and never answer than there are fetch slots, listed first:
+    each gives its slot up after its fetch's share of the time, so the healthy recipient
+    queued behind them is still fetched within the step's resolving time."""
+    async with cluster(tmp_path, "alpha") as c, fake_peer() as peer:
+        fed: Federation = c["alpha"].node.federation
+        healthy = peer.actor("healthy")
+        monkeypatch.setattr(recipients, "RESOLVE_SECONDS", 5.0)  # a hung fetch waits 10 s
+        monkeypatch.setattr(recipients, "FETCH_SECONDS", 0.5)
+        with ExitStack() as stack:
+            silent = [stack.enter_context(bind(f"127.0.1.{n}")) for n in range(1, 21)]
+            assert len(silent) > recipients.PARALLEL
+            hanging = [f"http://{s.getsockname()[0]}:{s.getsockname()[1]}/o" for s in silent]
+            found = await inboxes_by_actor(fed, [*hanging, healthy], leave_out_unavailable=True)
+        assert found == {**dict.fromkeys(hanging), healthy: f"{peer.origin}/inbox"}

@@ -69,7 +69,9 @@ def create_with_public_requests(fallback: ActivityHandler) -> ActivityHandler:
     return handle_create
 
 
-async def accept_announced_request(fed: Federation, document: dict[str, Any], catalog: str) -> str:
+async def accept_announced_request(
+    fed: Federation, document: dict[str, Any], catalog: str, budget: FetchBudget | None = None
+) -> str:
     """A public request its own node's catalog announced (live, or in its outbox read by
     backfill), embedded with the requester's FEP-8b32 proof: taken only when the proof
     verifies with the requester's own key and the request, its requester and the catalog
@@ -78,7 +80,7 @@ async def accept_announced_request(fed: Federation, document: dict[str, Any], ca
     KeyUnavailable (retry later) when the requester's keys cannot be read now."""
     iri = str(id_of(document))
     try:
-        requester = await verify_author(fed, document, FetchBudget())
+        requester = await verify_author(fed, document, budget or FetchBudget())
     except KeyUnavailable:
         raise
     except IntegrityError as exc:
