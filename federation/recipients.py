@@ -7,9 +7,10 @@ retry"). A transient one (transport error, timeout, 5xx, 408, 429) falls back on
 from an earlier fetch (inboxes seldom move) and, without one, raises InboxUnavailable: a
 caller that can retry does; one that cannot uses `inbox_or_none`.
 
-Several recipients are resolved together (`inboxes_by_actor`), a few at a time and within
-RESOLVE_SECONDS all told: black-holed nodes (each fetch may take 30 s) must not use up the
-job's time (120 s) before it publishes to the others.
+Several recipients are resolved together (`inboxes_by_actor`): fresh cached actors first,
+without a fetch; the rest a few at a time, one fetch per node at once and FETCH_SECONDS each,
+within RESOLVE_SECONDS all told. Black-holed nodes must neither use up the job's time (120 s)
+before it publishes to the others nor starve a healthy recipient queued behind them.
 """
 
 from __future__ import annotations
