@@ -42,7 +42,7 @@ from federation.fetch import FetchBudget, FetchError
 from federation.inbox.dispatch import HandlerError, Incoming
 from federation.inbox.object_kinds import ObjectKind
 from federation.inbox.signed_objects import prove_author
-from federation.integrity import IntegrityError, verify_author
+from federation.integrity import IntegrityError, KeyUnavailable, verify_author
 from federation.iris import host_of, origin_of
 from federation.jsonld.loader import JsonLdRejected
 from federation.jsonld.normalise import normalise
@@ -325,6 +325,10 @@ async def accept_signed(
     budget = budget or FetchBudget()
     try:
         author = await verify_author(fed, document, budget)
+    except KeyUnavailable:
+        # the author's node does not answer now: re-reading the object from that same node
+        # would only wait out a second timeout; the caller retries (inbox job, backfill)
+        raise
     except IntegrityError as exc:
         log.info("relayed %s %s via %s: %s; re-read from its origin", kind.name, iri, via, exc)
         outcome = await accept_relayed(
