@@ -10,13 +10,12 @@ import commonsnode
 from web.api.openapi_commissions import commission_paths
 from web.api.openapi_listings import LISTING_SCHEMA, listing_paths
 from web.api.openapi_privacy import privacy_paths
+from web.api.openapi_problem import PROBLEM
 from web.api.openapi_ratings import RATING_SCHEMAS, rating_paths
 from web.api.openapi_records import record_paths
 from web.api.openapi_reports import REPORT_SCHEMA, report_paths
 from web.api.openapi_reputation import reputation_paths
 from web.keys import CONFIG
-
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
 
 _ORGANISATION = {
     "type": "object",
@@ -50,9 +49,9 @@ def _operation(
         "security": [{"bearer": []}],
         "responses": {
             ok: {"description": "done"},
-            "401": _PROBLEM,
-            **({"403": _PROBLEM} if operator else {}),
-            **({"413": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM} if body else {}),
+            "401": PROBLEM,
+            **({"403": PROBLEM} if operator else {}),
+            **({"413": PROBLEM, "415": PROBLEM, "422": PROBLEM} if body else {}),
         },
     }
     if body is not None:
@@ -223,7 +222,7 @@ def document(server_url: str) -> dict[str, Any]:
             "/healthz": {
                 "get": {
                     "summary": "200 when the database answers",
-                    "responses": {"200": {"description": "healthy"}, "503": _PROBLEM},
+                    "responses": {"200": {"description": "healthy"}, "503": PROBLEM},
                 }
             },
             "/api/v1/openapi.json": {
@@ -251,7 +250,7 @@ def document(server_url: str) -> dict[str, Any]:
                                 }
                             },
                         },
-                        "401": _PROBLEM,
+                        "401": PROBLEM,
                     },
                 },
                 "patch": {
@@ -274,10 +273,10 @@ def document(server_url: str) -> dict[str, Any]:
                     },
                     "responses": {
                         "200": {"description": "the updated organisation"},
-                        "401": _PROBLEM,
-                        "413": _PROBLEM,
-                        "415": _PROBLEM,
-                        "422": _PROBLEM,
+                        "401": PROBLEM,
+                        "413": PROBLEM,
+                        "415": PROBLEM,
+                        "422": PROBLEM,
                     },
                 },
             },

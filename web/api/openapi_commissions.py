@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
+from web.api.openapi_problem import PROBLEM
+
 _MONEY = {
     "type": "object",
     "required": ["amount", "currency"],
@@ -44,11 +45,11 @@ def _op(
 ) -> dict[str, Any]:
     responses: dict[str, Any] = {ok: {"description": "done"}}
     if not public:
-        responses["401"] = _PROBLEM
+        responses["401"] = PROBLEM
     for code in errors:
-        responses[code] = _PROBLEM
+        responses[code] = PROBLEM
     if body is not None:
-        responses.update({"413": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM})
+        responses.update({"413": PROBLEM, "415": PROBLEM, "422": PROBLEM})
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
     operation["security"] = [{}, {"bearer": []}] if public else [{"bearer": []}]
     if body is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
+from web.api.openapi_problem import PROBLEM
 
 
 def _query(name: str, description: str) -> dict[str, Any]:
@@ -45,10 +45,10 @@ def listing_paths() -> dict[str, Any]:
                 "requestBody": {"required": True, "content": publiccode},
                 "responses": {
                     "201": {**listing, "headers": {"Location": {"schema": {"type": "string"}}}},
-                    "401": _PROBLEM,
-                    "409": _PROBLEM,
-                    "413": _PROBLEM,
-                    "415": _PROBLEM,
+                    "401": PROBLEM,
+                    "409": PROBLEM,
+                    "413": PROBLEM,
+                    "415": PROBLEM,
                     "422": invalid,
                 },
             },
@@ -84,7 +84,7 @@ def listing_paths() -> dict[str, Any]:
                         "that order) and `next` when there are more",
                         "content": {"application/json": {"schema": LISTING_PAGE_SCHEMA}},
                     },
-                    "422": _PROBLEM,
+                    "422": PROBLEM,
                 },
             },
         },
@@ -115,7 +115,7 @@ def listing_paths() -> dict[str, Any]:
                         "description": "`items` (tools, as GET /api/v1/tools/{key}), `total` "
                         "(tools), `total_exact`, `facets` (over listings) and `next`"
                     },
-                    "422": _PROBLEM,
+                    "422": PROBLEM,
                 },
             },
         },
@@ -139,7 +139,7 @@ def listing_paths() -> dict[str, Any]:
                         "([{iri, kind, source}]), `used_by` ([{name, from: usedBy or "
                         "publisher, source: {listing, iri, node}}]), `used_by_count`, `support`",
                     },
-                    "404": _PROBLEM,
+                    "404": PROBLEM,
                 },
             },
         },
@@ -147,7 +147,7 @@ def listing_paths() -> dict[str, Any]:
             "parameters": [path_id],
             "get": {
                 "summary": "one listing (local or remote), with its publiccode.yml when local",
-                "responses": {"200": listing, "404": _PROBLEM},
+                "responses": {"200": listing, "404": PROBLEM},
             },
             "patch": {
                 "summary": "change a listing (its organisation only): a JSON merge patch over "
@@ -162,11 +162,11 @@ def listing_paths() -> dict[str, Any]:
                 },
                 "responses": {
                     "200": listing,
-                    "401": _PROBLEM,
-                    "403": _PROBLEM,
-                    "404": _PROBLEM,
-                    "409": _PROBLEM,
-                    "415": _PROBLEM,
+                    "401": PROBLEM,
+                    "403": PROBLEM,
+                    "404": PROBLEM,
+                    "409": PROBLEM,
+                    "415": PROBLEM,
                     "422": invalid,
                 },
             },
@@ -175,9 +175,9 @@ def listing_paths() -> dict[str, Any]:
                 "security": [{"bearer": []}],
                 "responses": {
                     "204": {"description": "withdrawn"},
-                    "401": _PROBLEM,
-                    "403": _PROBLEM,
-                    "404": _PROBLEM,
+                    "401": PROBLEM,
+                    "403": PROBLEM,
+                    "404": PROBLEM,
                 },
             },
         },

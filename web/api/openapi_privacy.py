@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from commonsnode.model.privacy_rubric import ANSWER_VALUES, CRITERIA, EVIDENCE_LEVELS, LETTERS
-
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
+from web.api.openapi_problem import PROBLEM
 
 RATING_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -81,7 +80,7 @@ def privacy_paths() -> dict[str, Any]:
             "get": {
                 "summary": "the privacy grade (A-E) of the listing's tool, how it was reached, "
                 "and every answer with its evidence, level and who gave it",
-                "responses": {"200": rating, "404": _PROBLEM},
+                "responses": {"200": rating, "404": PROBLEM},
             },
             "post": {
                 "summary": "answer rubric criteria as the token's organisation; each answer "
@@ -111,13 +110,13 @@ def privacy_paths() -> dict[str, Any]:
                 },
                 "responses": {
                     "200": rating,
-                    "401": _PROBLEM,
-                    "403": _PROBLEM,
-                    "404": _PROBLEM,
-                    "409": _PROBLEM,
-                    "413": _PROBLEM,
-                    "415": _PROBLEM,
-                    "422": _PROBLEM,
+                    "401": PROBLEM,
+                    "403": PROBLEM,
+                    "404": PROBLEM,
+                    "409": PROBLEM,
+                    "413": PROBLEM,
+                    "415": PROBLEM,
+                    "422": PROBLEM,
                 },
             },
             "delete": {
@@ -135,10 +134,10 @@ def privacy_paths() -> dict[str, Any]:
                 ],
                 "responses": {
                     "204": {"description": "withdrawn; the grade is recomputed"},
-                    "401": _PROBLEM,
-                    "404": _PROBLEM,
-                    "409": _PROBLEM,
-                    "422": _PROBLEM,
+                    "401": PROBLEM,
+                    "404": PROBLEM,
+                    "409": PROBLEM,
+                    "422": PROBLEM,
                 },
             },
         },

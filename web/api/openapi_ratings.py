@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from commonsnode.model.ratings import CRITERIA, MAX_TEXT
+from web.api.openapi_problem import PROBLEM
 
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
 _SCORE = {"type": "integer", "minimum": 1, "maximum": 5}
 _PER_CRITERION = {"type": "object", "propertyNames": {"enum": list(CRITERIA)}}
 
@@ -97,12 +97,12 @@ def rating_paths() -> dict[str, Any]:
                 "responses": {
                     "201": rating,
                     "200": {**rating, "description": "an earlier rating replaced"},
-                    "401": _PROBLEM,
-                    "403": {**_PROBLEM, "description": "the organisation maintains the tool"},
-                    "404": _PROBLEM,
-                    "409": {**_PROBLEM, "description": "the listing was withdrawn"},
-                    "415": _PROBLEM,
-                    "422": {**_PROBLEM, "description": "bad scores or text"},
+                    "401": PROBLEM,
+                    "403": {**PROBLEM, "description": "the organisation maintains the tool"},
+                    "404": PROBLEM,
+                    "409": {**PROBLEM, "description": "the listing was withdrawn"},
+                    "415": PROBLEM,
+                    "422": {**PROBLEM, "description": "bad scores or text"},
                 },
             },
             "get": {
@@ -130,8 +130,8 @@ def rating_paths() -> dict[str, Any]:
                             }
                         },
                     },
-                    "404": _PROBLEM,
-                    "422": _PROBLEM,
+                    "404": PROBLEM,
+                    "422": PROBLEM,
                 },
             },
             "delete": {
@@ -139,8 +139,8 @@ def rating_paths() -> dict[str, Any]:
                 "security": [{"bearer": []}],
                 "responses": {
                     "204": {"description": "withdrawn"},
-                    "401": _PROBLEM,
-                    "404": _PROBLEM,
+                    "401": PROBLEM,
+                    "404": PROBLEM,
                 },
             },
         }

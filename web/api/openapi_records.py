@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from commonsnode.model.records import SERVICES
+from web.api.openapi_problem import PROBLEM
 
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
 _SOURCE = {
     "type": "object",
     "description": "where the record came from: `node` (host), `declared_by` (always `itself`: "
@@ -85,12 +85,12 @@ def _operations(what: str, schema: dict[str, Any], extra_post: str) -> dict[str,
             "responses": {
                 "201": {"description": f"the new {what}", **record},
                 "200": {"description": f"the replaced {what}", **record},
-                "401": _PROBLEM,
-                "403": _PROBLEM,
-                "404": _PROBLEM,
-                "409": _PROBLEM,
-                "415": _PROBLEM,
-                "422": _PROBLEM,
+                "401": PROBLEM,
+                "403": PROBLEM,
+                "404": PROBLEM,
+                "409": PROBLEM,
+                "415": PROBLEM,
+                "422": PROBLEM,
             },
         },
         "get": {
@@ -111,13 +111,13 @@ def _operations(what: str, schema: dict[str, Any], extra_post: str) -> dict[str,
                         }
                     },
                 },
-                "404": _PROBLEM,
+                "404": PROBLEM,
             },
         },
         "delete": {
             "summary": f"withdraw the token organisation's {what} (federated as Delete)",
             "security": [{"bearer": []}],
-            "responses": {"204": {"description": "withdrawn"}, "401": _PROBLEM, "404": _PROBLEM},
+            "responses": {"204": {"description": "withdrawn"}, "401": PROBLEM, "404": PROBLEM},
         },
     }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from commonsnode.model.reports import HOSTING, ORGANISATION_KINDS, ORGANISATION_SIZES, OUTCOMES
+from web.api.openapi_problem import PROBLEM
 
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
 _MONEY = {
     "type": ["object", "null"],
     "description": "money in integer minor units (cents) and an ISO 4217 currency",
@@ -83,7 +83,7 @@ def _op(summary: str, ok: str, responses: tuple[str, ...], **more: Any) -> dict[
     return {
         "summary": summary,
         "security": [{"bearer": []}],
-        "responses": {ok: _ok("done"), **{code: _PROBLEM for code in responses}},
+        "responses": {ok: _ok("done"), **{code: PROBLEM for code in responses}},
         **more,
     }
 
@@ -135,14 +135,14 @@ def report_paths() -> dict[str, Any]:
             "get": {
                 "summary": "the reports about a listing, newest first",
                 "parameters": listing_id + paging,
-                "responses": {"200": _ok("`items` and `next`"), "404": _PROBLEM},
+                "responses": {"200": _ok("`items` and `next`"), "404": PROBLEM},
             },
         },
         "/api/v1/reports/{id}": {
             "get": {
                 "summary": "one report, with its comments and helpful count",
                 "parameters": path_id,
-                "responses": {"200": _ok("the report", report), "404": _PROBLEM},
+                "responses": {"200": _ok("the report", report), "404": PROBLEM},
             },
             "patch": _op(
                 "change some fields (author only); federates as Update",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from commonsnode.model.reputation import SUBJECT_KINDS
+from web.api.openapi_problem import PROBLEM
 
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
 _INPUT = {
     "type": "object",
     "required": ["kind", "source", "via", "value", "weight", "contribution"],
@@ -63,8 +63,8 @@ def reputation_paths() -> dict[str, Any]:
                         "description": "the score and its explanation",
                         "content": {"application/json": {"schema": _REPUTATION}},
                     },
-                    "404": _PROBLEM,
-                    "422": _PROBLEM,
+                    "404": PROBLEM,
+                    "422": PROBLEM,
                 },
             }
         }
