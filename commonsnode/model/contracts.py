@@ -60,6 +60,8 @@ MILESTONE_TRANSITIONS: Mapping[tuple[MilestoneState, ContractAction], MilestoneS
     ("delivered", "accept"): "accepted",
     ("delivered", "reject"): "pending",
 }
+# The actions taken on one milestone (their paths name it).
+MILESTONE_ACTIONS: frozenset[ContractAction] = frozenset(a for _, a in MILESTONE_TRANSITIONS)
 # Who may take each action: the supplier delivers, the buyer judges, either starts, disputes
 # or terminates a disputed contract. Either role may withdraw a dispute, but only the party
 # that raised it (`disputed_by`, checked in `transition`).

@@ -21,6 +21,8 @@ REQUEST_KINDS: tuple[str, ...] = get_args(RequestKind)
 RequestState = Literal["draft", "open", "evaluating", "awarded", "cancelled"]
 Action = Literal["publish", "close", "award", "cancel"]
 ACTIONS: tuple[str, ...] = get_args(Action)
+# The actions taken on the request alone; `award` names a bid and has its own step.
+STEP_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a != "award")
 Criterion = Literal["price", "timeline", "reputation", "approach"]
 CRITERIA: tuple[Criterion, ...] = get_args(Criterion)
 

@@ -18,8 +18,8 @@ from commonsnode.model.contracts import Contract, Party
 from commonsnode.model.evaluation import Ranking, rank_bids
 from commonsnode.model.ocds import release_package
 from commonsnode.model.requests import (
-    ACTIONS,
     REQUEST_KINDS,
+    STEP_ACTIONS,
     Action,
     Request,
     new_request,
@@ -127,8 +127,8 @@ async def act_on_request(
     """publish, close or cancel (award has its own use-case: it makes a contract). The step is
     queued to be told: the publication, or the new state and, on a cancellation, every bidder
     its bid's outcome; not when `tell` is False (a mirror following its requester's node)."""
-    if action not in ACTIONS or action == "award":
-        raise InvalidError("action: one of publish, close, cancel", field="action")
+    if action not in STEP_ACTIONS:
+        raise InvalidError(f"action: one of {', '.join(STEP_ACTIONS)}", field="action")
     now = clock.now()
     async with uow() as tx:
         request = await tx.commission_requests.get(request_id, for_update=True)

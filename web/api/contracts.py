@@ -12,8 +12,10 @@ from typing import Any
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
+from commonsnode.model.contracts import ACTORS, MILESTONE_ACTIONS
 from commonsnode.usecases.contracts import get_contract, list_contracts, verifier_for
 from commonsnode.usecases.payments import ledger_view
+from web.action_routes import add_action_routes, contract_action_path
 from web.api.body import optional_str, read_json_object, reject_unknown
 from web.api.commission_context import acting, base, verifiers
 from web.api.commission_json import contract_json, entry_json, ledger_json
@@ -68,7 +70,9 @@ async def post_sign(request: web.Request) -> web.Response:
     return await _respond(request, local_id, party.id)
 
 
-async def _act(request: web.Request, action: str, milestone: int | None = None) -> web.Response:
+async def _act(request: web.Request, action: str) -> web.Response:
+    """Any contract action of the model; a milestone action names its milestone in the path."""
+    milestone = _milestone(request) if action in MILESTONE_ACTIONS else None
     _, party = await acting(request)
     reason = None
     if request.can_read_body:
@@ -91,39 +95,6 @@ def _milestone(request: web.Request) -> int:
     if not raw.isdigit():
         raise InvalidError("milestone: a number from 1", field="milestone")
     return int(raw)
-
-
-async def start(request: web.Request) -> web.Response:
-    return await _act(request, "start")
-
-
-async def dispute(request: web.Request) -> web.Response:
-    return await _act(request, "dispute")
-
-
-async def withdraw_dispute(request: web.Request) -> web.Response:
-    """The party that raised the dispute withdraws it: the contract goes on as before."""
-    return await _act(request, "withdraw-dispute")
-
-
-async def terminate(request: web.Request) -> web.Response:
-    """Either party ends a disputed contract, with the reason (terminated, for good)."""
-    return await _act(request, "terminate")
-
-
-async def deliver(request: web.Request) -> web.Response:
-    """The supplier delivers a milestone (a signed contract starts with its first delivery)."""
-    return await _act(request, "deliver", _milestone(request))
-
-
-async def accept(request: web.Request) -> web.Response:
-    """The buyer accepts a delivered milestone; all accepted completes the contract."""
-    return await _act(request, "accept", _milestone(request))
-
-
-async def reject(request: web.Request) -> web.Response:
-    """The buyer rejects a delivery: the milestone is pending again."""
-    return await _act(request, "reject", _milestone(request))
 
 
 async def post_payment(request: web.Request) -> web.Response:
@@ -151,12 +122,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/v1/contracts", get_contracts)
     app.router.add_get("/api/v1/contracts/{id}", get_one)
     app.router.add_post("/api/v1/contracts/{id}/sign", post_sign)
-    app.router.add_post("/api/v1/contracts/{id}/start", start)
-    app.router.add_post("/api/v1/contracts/{id}/dispute", dispute)
-    app.router.add_post("/api/v1/contracts/{id}/withdraw-dispute", withdraw_dispute)
-    app.router.add_post("/api/v1/contracts/{id}/terminate", terminate)
-    app.router.add_post("/api/v1/contracts/{id}/milestones/{n}/deliver", deliver)
-    app.router.add_post("/api/v1/contracts/{id}/milestones/{n}/accept", accept)
-    app.router.add_post("/api/v1/contracts/{id}/milestones/{n}/reject", reject)
+    add_action_routes(app, ACTORS, contract_action_path("/api/v1/contracts"), _act)
     app.router.add_post("/api/v1/contracts/{id}/payments", post_payment)
     app.router.add_get("/api/v1/contracts/{id}/ledger", get_ledger)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from commonsnode.errors import InvalidError
+from commonsnode.model.requests import STEP_ACTIONS
 from commonsnode.usecases.bids import mark_approach
 from commonsnode.usecases.requests import (
     PAGE,
@@ -20,6 +21,7 @@ from commonsnode.usecases.requests import (
     view_request,
 )
 from federation.commission_delivery import mirrored_id, refusal_of
+from web.action_routes import add_action_routes
 from web.api.body import optional_bool, optional_str, read_json_object, reject_unknown
 from web.api.commission_context import (
     acting,
@@ -105,18 +107,6 @@ async def _act(request: web.Request, action: str) -> web.Response:
     return web.json_response(request_view_json(view, base=base(request)))
 
 
-async def publish(request: web.Request) -> web.Response:
-    return await _act(request, "publish")
-
-
-async def close(request: web.Request) -> web.Response:
-    return await _act(request, "close")
-
-
-async def cancel(request: web.Request) -> web.Response:
-    return await _act(request, "cancel")
-
-
 async def post_bid(request: web.Request) -> web.Response:
     """A bid as the token's organisation; goes to the requester only (on another node: as an
     Offer, after the mirror's own checks)."""
@@ -178,9 +168,7 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/v1/requests", post_request)
     app.router.add_get("/api/v1/requests", get_requests)
     app.router.add_get("/api/v1/requests/{id}", get_request)
-    app.router.add_post("/api/v1/requests/{id}/publish", publish)
-    app.router.add_post("/api/v1/requests/{id}/close", close)
-    app.router.add_post("/api/v1/requests/{id}/cancel", cancel)
+    add_action_routes(app, STEP_ACTIONS, lambda action: f"/api/v1/requests/{{id}}/{action}", _act)
     app.router.add_post("/api/v1/requests/{id}/bids", post_bid)
     app.router.add_post("/api/v1/requests/{id}/bids/{bid}/mark", post_mark)
     app.router.add_post("/api/v1/requests/{id}/award", post_award)

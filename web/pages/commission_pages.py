@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from commonsnode.model.contracts import ACTORS
+from commonsnode.model.requests import STEP_ACTIONS
+from web.action_routes import add_action_routes, contract_action_path
 from web.pages import (
     browser_auth,
     contract_page,
@@ -24,16 +27,13 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/requests/{id}/bids", request_page.post_bid)
     app.router.add_post("/requests/{id}/bids/{bid}/mark", request_page.post_mark)
     app.router.add_post("/requests/{id}/award", request_page.post_award)
-    app.router.add_post("/requests/{id}/publish", request_page.post_publish)
-    app.router.add_post("/requests/{id}/close", request_page.post_close)
-    app.router.add_post("/requests/{id}/cancel", request_page.post_cancel)
+    add_action_routes(
+        app, STEP_ACTIONS, lambda action: f"/requests/{{id}}/{action}", request_page.act
+    )
     app.router.add_get("/contracts", my_contracts.my_contracts_page)
     app.router.add_get("/contracts/{id}", contract_page.contract_page)
     app.router.add_post("/contracts/{id}/sign", contract_page.post_sign)
-    app.router.add_post("/contracts/{id}/dispute", contract_page.dispute)
-    app.router.add_post("/contracts/{id}/withdraw-dispute", contract_page.withdraw_dispute)
-    app.router.add_post("/contracts/{id}/terminate", contract_page.terminate)
     app.router.add_post("/contracts/{id}/payments", contract_page.post_payment)
-    app.router.add_post("/contracts/{id}/milestones/{n}/deliver", contract_page.deliver)
-    app.router.add_post("/contracts/{id}/milestones/{n}/accept", contract_page.accept)
-    app.router.add_post("/contracts/{id}/milestones/{n}/reject", contract_page.reject)
+    # a signed contract starts with its first delivery: the pages offer no separate start
+    page_actions = [a for a in ACTORS if a != "start"]
+    add_action_routes(app, page_actions, contract_action_path("/contracts"), contract_page.act)

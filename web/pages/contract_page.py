@@ -278,7 +278,9 @@ async def post_sign(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(location=f"/contracts/{local_id}#signatures")
 
 
-async def _act(request: web.Request, action: str) -> web.Response:
+async def act(request: web.Request, action: str) -> web.Response:
+    """A contract action from its form (routed per action of the model); a refusal renders
+    the page with the reason, success goes back to the milestones."""
     refuse_cross_site(request)
     org = await require_signed_in(request)
     local_id = request.match_info["id"]
@@ -296,30 +298,6 @@ async def _act(request: web.Request, action: str) -> web.Response:
     except DomainError as error:
         return await render(request, org, error=error, status=status_of(error))
     raise web.HTTPSeeOther(location=f"/contracts/{local_id}#milestones")
-
-
-async def deliver(request: web.Request) -> web.Response:
-    return await _act(request, "deliver")
-
-
-async def accept(request: web.Request) -> web.Response:
-    return await _act(request, "accept")
-
-
-async def reject(request: web.Request) -> web.Response:
-    return await _act(request, "reject")
-
-
-async def dispute(request: web.Request) -> web.Response:
-    return await _act(request, "dispute")
-
-
-async def withdraw_dispute(request: web.Request) -> web.Response:
-    return await _act(request, "withdraw-dispute")
-
-
-async def terminate(request: web.Request) -> web.Response:
-    return await _act(request, "terminate")
 
 
 async def post_payment(request: web.Request) -> web.Response:

@@ -330,7 +330,9 @@ async def post_award(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(location=f"/contracts/{local_id}")
 
 
-async def _act(request: web.Request, action: str) -> web.Response:
+async def act(request: web.Request, action: str) -> web.Response:
+    """Publish, close or cancel from the request page's form (routed per action of the
+    model); a refusal renders the page with the reason."""
     refuse_cross_site(request)
     org = await require_signed_in(request)
     form = await request.post()
@@ -346,15 +348,3 @@ async def _act(request: web.Request, action: str) -> web.Response:
     except DomainError as error:
         return await render(request, org, error=error, status=status_of(error))
     raise web.HTTPSeeOther(location=f"/requests/{request_id}")
-
-
-async def post_publish(request: web.Request) -> web.Response:
-    return await _act(request, "publish")
-
-
-async def post_close(request: web.Request) -> web.Response:
-    return await _act(request, "close")
-
-
-async def post_cancel(request: web.Request) -> web.Response:
-    return await _act(request, "cancel")
